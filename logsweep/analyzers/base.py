@@ -1,0 +1,61 @@
+"""The contract every analyzer follows.
+
+An analyzer is a module-level ``Analyzer`` value: its rules are data in its
+module, ``extract`` turns one record into an event (or None) for the sample
+tests, a ``Collector`` gathers one file's events into a ``Partial``, partials
+merge (associatively and commutatively, so any split of the work and any
+order of results give the same report), and ``summarize`` turns the merged
+partial into the report section.
+"""
+
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, Self, TypeVar
+
+from pydantic import BaseModel
+
+from logsweep.records import AccessRecord, SyslogRecord
+
+Event = dict[str, Any]
+
+
+class Partial(Protocol):
+    def merge(self, other: Self) -> Self: ...
+
+
+P = TypeVar("P", bound=Partial)
+S = TypeVar("S", bound=BaseModel)
+
+
+class SyslogCollector(Protocol[P]):  # type: ignore[misc]
+    def feed(self, record: SyslogRecord) -> None: ...
+    def finish(self) -> P: ...
+
+
+class AccessCollector(Protocol[P]):  # type: ignore[misc]
+    def feed(self, record: AccessRecord) -> None: ...
+    def finish(self) -> P: ...
+
+
+@dataclass(frozen=True)
+class Analyzer(Generic[P, S]):
+    name: str
+    description: str
+    # Programs whose syslog lines this analyzer reads; None = every line.
+    programs: frozenset[str] | None
+    syslog_collector: Callable[[], SyslogCollector[P]] | None
+    access_collector: Callable[[], AccessCollector[P]] | None
+    empty: Callable[[], P]
+    summarize: Callable[[P], S]
+
+
+def merge_counters(a: Mapping[Any, int], b: Mapping[Any, int]) -> Counter[Any]:
+    merged: Counter[Any] = Counter(a)
+    merged.update(b)
+    return merged
+
+
+def ranked(counts: Mapping[str, int]) -> dict[str, int]:
+    """Most frequent first, then by key, so reports are stable and readable."""
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))

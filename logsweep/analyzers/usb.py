@@ -1,0 +1,207 @@
+"""USB devices plugged in, from the kernel's enumeration messages.
+
+``usb 1-1.2: New USB device found, idVendor=…, idProduct=…`` opens an event;
+the ``Product:``, ``Manufacturer:`` and ``SerialNumber:`` lines of the same
+bus path on the same host complete it.  Debian and Raspberry Pi OS write the
+same kernel line to syslog, kern.log and messages, so an event is keyed by
+its identity (host, time, kernel uptime stamp, bus path, ids) and merging
+partials from several files keeps one copy.
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import NamedTuple, Self
+
+from pydantic import BaseModel
+
+from logsweep.analyzers.base import Analyzer, Event
+from logsweep.records import SyslogRecord
+
+PROGRAMS = frozenset({"kernel"})
+
+UPTIME = re.compile(r"\[\s*(?P<uptime>\d+\.\d+)\]\s?")
+NEW_DEVICE = re.compile(
+    r"usb (?P<bus>\S+): New USB device found, idVendor=(?P<vendor_id>[0-9a-fA-F]{4}), "
+    r"idProduct=(?P<product_id>[0-9a-fA-F]{4})"
+)
+DESCRIPTOR = re.compile(
+    r"usb (?P<bus>\S+): (?P<field>Product|Manufacturer|SerialNumber): (?P<value>.*?)\s*$",
+    re.DOTALL,
+)
+_FIELD_NAMES = {"Product": "product", "Manufacturer": "manufacturer", "SerialNumber": "serial"}
+
+
+def extract(record: SyslogRecord) -> Event | None:
+    """``{"kind": "new", bus, vendor_id, product_id, uptime}`` or
+    ``{"kind": "descriptor", bus, field, value, uptime}`` or None."""
+    if record.program not in PROGRAMS or "usb " not in record.message:
+        return None
+    message = record.message
+    uptime = None
+    stamp = UPTIME.match(message)
+    if stamp:
+        uptime, message = stamp["uptime"], message[stamp.end() :]
+    new = NEW_DEVICE.match(message)
+    if new:
+        return {
+            "kind": "new",
+            "bus": new["bus"],
+            "vendor_id": new["vendor_id"].lower(),
+            "product_id": new["product_id"].lower(),
+            "uptime": uptime,
+        }
+    descriptor = DESCRIPTOR.match(message)
+    if descriptor:
+        return {
+            "kind": "descriptor",
+            "bus": descriptor["bus"],
+            "field": _FIELD_NAMES[descriptor["field"]],
+            "value": descriptor["value"],
+            "uptime": uptime,
+        }
+    return None
+
+
+class EventKey(NamedTuple):
+    host: str
+    ts: float
+    uptime: str | None
+    bus: str
+    vendor_id: str
+    product_id: str
+
+
+@dataclass(frozen=True)
+class Descriptors:
+    manufacturer: str | None = None
+    product: str | None = None
+    serial: str | None = None
+
+    def combine(self, other: "Descriptors") -> "Descriptors":
+        """Field by field, the smaller known value: order-free, so merges commute."""
+        return Descriptors(*(_pick(a, b) for a, b in zip(self._values(), other._values())))
+
+    def _values(self) -> tuple[str | None, str | None, str | None]:
+        return (self.manufacturer, self.product, self.serial)
+
+
+def _pick(a: str | None, b: str | None) -> str | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return min(a, b)
+
+
+@dataclass
+class UsbPartial:
+    events: dict[EventKey, Descriptors] = field(default_factory=dict)
+
+    def merge(self, other: Self) -> Self:
+        events = dict(self.events)
+        for key, descriptors in other.events.items():
+            mine = events.get(key)
+            events[key] = descriptors if mine is None else mine.combine(descriptors)
+        return type(self)(events)
+
+
+class UsbCollector:
+    def __init__(self) -> None:
+        self.partial = UsbPartial()
+        self._open: dict[tuple[str, str], EventKey] = {}  # (host, bus) -> its latest event
+
+    def feed(self, record: SyslogRecord) -> None:
+        event = extract(record)
+        if event is None:
+            return
+        slot = (record.host, event["bus"])
+        if event["kind"] == "new":
+            key = EventKey(
+                record.host,
+                record.ts if record.ts is not None else 0.0,
+                event["uptime"],
+                event["bus"],
+                event["vendor_id"],
+                event["product_id"],
+            )
+            self._open[slot] = key
+            self.partial.events.setdefault(key, Descriptors())
+            return
+        key_or_none = self._open.get(slot)
+        if key_or_none is None:
+            return  # descriptor lines whose enumeration line is in an older file
+        current = self.partial.events[key_or_none]
+        if getattr(current, event["field"]) is None:
+            self.partial.events[key_or_none] = replace(current, **{event["field"]: event["value"]})
+
+    def finish(self) -> UsbPartial:
+        return self.partial
+
+
+class UsbDevice(BaseModel):
+    vendor_id: str
+    product_id: str
+    manufacturer: str | None
+    product: str | None
+    serial: str | None
+    connections: int
+    first_seen: datetime
+    last_seen: datetime
+    hosts: list[str]
+    root_hub: bool
+
+
+class UsbSection(BaseModel):
+    devices: list[UsbDevice]
+
+
+def summarize(p: UsbPartial) -> UsbSection:
+    grouped: dict[tuple[str, str, str | None], list[tuple[EventKey, Descriptors]]] = {}
+    for key, descriptors in p.events.items():
+        device = (key.vendor_id, key.product_id, descriptors.serial)
+        grouped.setdefault(device, []).append((key, descriptors))
+    devices = []
+    for (vendor_id, product_id, serial), events in grouped.items():
+        events.sort(key=lambda e: _chronological(e[0]))
+        descriptors = [d for _, d in events]
+        devices.append(
+            UsbDevice(
+                vendor_id=vendor_id,
+                product_id=product_id,
+                manufacturer=_latest(d.manufacturer for d in descriptors),
+                product=_latest(d.product for d in descriptors),
+                serial=serial,
+                connections=len(events),
+                first_seen=datetime.fromtimestamp(events[0][0].ts, UTC),
+                last_seen=datetime.fromtimestamp(events[-1][0].ts, UTC),
+                hosts=sorted({k.host for k, _ in events}),
+                # Root hubs are the host controller itself, listed so nothing is hidden.
+                root_hub=events[0][0].bus.startswith("usb"),
+            )
+        )
+    devices.sort(key=lambda d: (d.vendor_id, d.product_id, d.serial or ""))
+    return UsbSection(devices=devices)
+
+
+def _chronological(key: EventKey) -> tuple[float, str, str, str, str, str]:
+    """A total order (None-free), so summaries never depend on merge order."""
+    return (key.ts, key.uptime or "", key.host, key.bus, key.vendor_id, key.product_id)
+
+
+def _latest(values: Iterable[str | None]) -> str | None:
+    """The most recent known value: a device renamed by firmware shows its current name."""
+    known = [v for v in values if v is not None]
+    return known[-1] if known else None
+
+
+ANALYZER = Analyzer(
+    name="usb",
+    description="USB devices enumerated by the kernel, with connections and hosts",
+    programs=PROGRAMS,
+    syslog_collector=UsbCollector,
+    access_collector=None,
+    empty=UsbPartial,
+    summarize=summarize,
+)

@@ -1,0 +1,58 @@
+"""Small shared test helpers (plain functions, no fixtures)."""
+
+import gzip
+import os
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from logsweep.discovery import LogFile, discover
+from logsweep.report import Report
+from logsweep.scan import ScanOptions, build_report, scan_file
+
+UTC_OPTIONS = ScanOptions(timezone="UTC")
+
+
+def write_log(path: Path, lines: Sequence[str], *, mtime: datetime | None = None,
+              gz: bool = False) -> Path:
+    """Write lines (newline-terminated) and set the mtime logrotate would keep."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = "".join(f"{line}\n" for line in lines).encode()
+    if gz:
+        stamp = int(mtime.timestamp()) if mtime else 0
+        path.write_bytes(gzip.compress(data, mtime=stamp))
+    else:
+        path.write_bytes(data)
+    if mtime is not None:
+        os.utime(path, (mtime.timestamp(), mtime.timestamp()))
+    return path
+
+
+def scan_paths(paths: Sequence[Path | str], options: ScanOptions = UTC_OPTIONS) -> Report:
+    """The whole core pipeline in this process: discover, scan each file, reduce."""
+    found = discover(paths)
+    return build_report([scan_file(f, options) for f in found.files], found.skipped, options)
+
+
+def as_log_file(path: Path) -> LogFile:
+    st = path.stat()
+    return LogFile(str(path), path.name, 0, st.st_size, st.st_mtime)
+
+
+def is_subset(expected: Any, actual: Any) -> bool:
+    """Dicts: every expected key matches; lists: same length, element-wise subset."""
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and all(
+            k in actual and is_subset(v, actual[k]) for k, v in expected.items()
+        )
+    if isinstance(expected, list):
+        return (
+            isinstance(actual, list)
+            and len(expected) == len(actual)
+            and all(is_subset(e, a) for e, a in zip(expected, actual, strict=True))
+        )
+    return bool(expected == actual)
+
+
+REFERENCE = datetime(2026, 11, 25, tzinfo=UTC)

@@ -1,0 +1,97 @@
+"""fail2ban-style sample logs: every sample line carries the event it must yield.
+
+Each analyzer must have a sample file with positive and negative lines and a
+whole-file summary; a new analyzer without samples fails here.
+"""
+
+import importlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import SAMPLES
+from helpers import REFERENCE, UTC_OPTIONS, is_subset, write_log
+
+from logsweep.analyzers import ANALYZER_NAMES
+from logsweep.formats import AccessParser, Rfc3164Parser
+from logsweep.records import AccessRecord, SyslogRecord
+from logsweep.scan import build_report, scan_file
+from logsweep.discovery import discover
+from logsweep.timeinfer import YearWalker
+from datetime import UTC
+
+
+def load_sample(name: str) -> tuple[list[tuple[int, Any, str]], dict[str, Any], list[str]]:
+    """(cases as (line number, expected event, line), summary, plain log lines)."""
+    cases: list[tuple[int, Any, str]] = []
+    summary: dict[str, Any] = {}
+    lines: list[str] = []
+    pending: tuple[bool, Any] = (False, None)
+    text = (SAMPLES / f"{name}.log").read_text(encoding="utf-8")
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.startswith("# expect:"):
+            pending = (True, json.loads(line.removeprefix("# expect:")))
+        elif line.startswith("# summary:"):
+            summary = json.loads(line.removeprefix("# summary:"))
+        elif line.startswith("#"):
+            continue
+        else:
+            lines.append(line)
+            if pending[0]:
+                cases.append((number, pending[1], line))
+            pending = (False, None)
+    return cases, summary, lines
+
+
+def parse(line: str) -> SyslogRecord | AccessRecord | None:
+    walker = YearWalker(REFERENCE.timestamp(), UTC)
+    return Rfc3164Parser(walker).parse(line) or AccessParser().parse(line)
+
+
+ALL_CASES = [
+    pytest.param(name, expected, line, id=f"{name}.log:{number}")
+    for name in ANALYZER_NAMES
+    for number, expected, line in load_sample(name)[0]
+]
+
+
+@pytest.mark.parametrize("name", ANALYZER_NAMES)
+def test_every_analyzer_has_positive_and_negative_samples_and_a_summary(name: str) -> None:
+    cases, summary, _ = load_sample(name)
+    assert any(expected is not None for _, expected, _ in cases), f"{name}: no positive sample"
+    if name != "volume":  # volume counts every line: it has no negative
+        assert any(expected is None for _, expected, _ in cases), f"{name}: no negative sample"
+    assert summary, f"{name}: no summary line"
+
+
+@pytest.mark.parametrize(("name", "expected", "line"), ALL_CASES)
+def test_sample_line_yields_its_expected_event(name: str, expected: Any, line: str) -> None:
+    record = parse(line)
+    assert record is not None, "sample line does not parse"
+    module = importlib.import_module(f"logsweep.analyzers.{name}")
+    event = module.extract(record)
+    if expected is None:
+        assert event is None
+    else:
+        assert event is not None and is_subset(expected, event), event
+
+
+@pytest.mark.parametrize("name", ANALYZER_NAMES)
+def test_sample_file_summary(name: str, tmp_path: Path) -> None:
+    _, summary, lines = load_sample(name)
+    log = write_log(tmp_path / f"{name}.log", lines, mtime=REFERENCE)
+    found = discover([log])
+    report = build_report([scan_file(f, UTC_OPTIONS) for f in found.files], (), UTC_OPTIONS)
+    section = getattr(report, name).model_dump(mode="json")
+    assert is_subset(summary, section), json.dumps(section, indent=1)
+
+
+def test_usb_event_logged_in_syslog_and_kern_log_counts_once(tmp_path: Path) -> None:
+    _, summary, lines = load_sample("usb")
+    write_log(tmp_path / "syslog", lines, mtime=REFERENCE)
+    write_log(tmp_path / "kern.log.2.gz", lines, mtime=REFERENCE, gz=True)
+    found = discover([tmp_path])
+    report = build_report([scan_file(f, UTC_OPTIONS) for f in found.files], (), UTC_OPTIONS)
+    assert report.usb is not None
+    assert is_subset(summary, report.usb.model_dump(mode="json"))

