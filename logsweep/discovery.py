@@ -183,7 +183,5 @@ def discover(paths: Iterable[str | Path]) -> Discovery:
     files: list[LogFile] = []
     for (_, family), members in sorted(families.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         for log in _order_family(members):
-            files.append(
-                LogFile(log.path, family, log.generation, log.size, log.mtime)
-            )
+            files.append(LogFile(log.path, family, log.generation, log.size, log.mtime))
     return Discovery(tuple(files), tuple(sorted(skipped, key=lambda s: s.path)))

@@ -92,7 +92,7 @@ def iso_epoch(stamp: str) -> float | None:
             # fromisoformat takes at most microseconds; RFC 5424 allows nanoseconds.
             head, _, tail = stamp.partition(".")
             digits = len(tail) - len(tail.lstrip("0123456789"))
-            stamp = f"{head}.{tail[:min(digits, 6)]}{tail[digits:]}"
+            stamp = f"{head}.{tail[: min(digits, 6)]}{tail[digits:]}"
         return datetime.fromisoformat(stamp).timestamp()
     except ValueError:
         return None
@@ -160,7 +160,11 @@ def clf_epoch(stamp: str) -> float | None:
     offset = (int(match["oh"]) * 60 + int(match["om"])) * 60
     try:
         local = datetime(
-            int(match["year"]), month, int(match["day"]), int(match["h"]), int(match["m"]),
+            int(match["year"]),
+            month,
+            int(match["day"]),
+            int(match["h"]),
+            int(match["m"]),
             int(match["s"]),
         )
     except ValueError:

@@ -12,7 +12,7 @@ import struct
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 import isal.igzip
 import zstandard
@@ -69,15 +69,16 @@ def open_decompressed(raw: BinaryIO, compression: Compression) -> BinaryIO:
     """Wrap an open binary file so that reads return decompressed bytes."""
     if compression is Compression.GZIP:
         # isal's reader handles multi-member files (cat a.gz b.gz) like gzip(1).
-        return isal.igzip.IGzipFile(fileobj=raw, mode="rb")  # type: ignore[no-any-return]
+        gz = isal.igzip.IGzipFile(fileobj=raw, mode="rb")  # type: ignore[no-untyped-call]
+        return cast(BinaryIO, gz)
     if compression is Compression.BZIP2:
-        return bz2.BZ2File(raw, mode="rb")
+        return cast(BinaryIO, bz2.BZ2File(raw, mode="rb"))
     if compression is Compression.XZ:
-        return lzma.LZMAFile(raw, mode="rb")
+        return cast(BinaryIO, lzma.LZMAFile(raw, mode="rb"))
     if compression is Compression.ZSTD:
         # read_across_frames: logrotate-style appends produce several frames.
         reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
-        return io.BufferedReader(reader, buffer_size=CHUNK_BYTES)  # type: ignore[arg-type]
+        return cast(BinaryIO, io.BufferedReader(reader, buffer_size=CHUNK_BYTES))
     return raw
 
 

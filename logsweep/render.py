@@ -26,7 +26,9 @@ class OutputFormat(StrEnum):
     TABLE = "table"
 
 
-def render(report: Report, fmt: OutputFormat | str, *, color: bool = False, width: int = 120) -> str:
+def render(
+    report: Report, fmt: OutputFormat | str, *, color: bool = False, width: int = 120
+) -> str:
     fmt = OutputFormat(fmt)
     if fmt is OutputFormat.JSON:
         return to_json(report)
@@ -74,7 +76,7 @@ def sections(report: Report, esc: Callable[[str], str]) -> list[Section]:
     """Every table of the report, with log-derived cells passed through ``esc``."""
     out: list[Section] = []
     if report.usb is not None:
-        rows = [
+        rows: list[Row] = [
             (
                 f"{d.vendor_id}:{d.product_id}",
                 esc(d.manufacturer or ""),
@@ -88,42 +90,75 @@ def sections(report: Report, esc: Callable[[str], str]) -> list[Section]:
             for d in report.usb.devices
         ]
         note = f"{len(rows)} devices, {sum(d.connections for d in report.usb.devices)} connections"
-        headers = ("ID", "Manufacturer", "Product", "Serial", "Conn.", "First seen", "Last seen",
-                   "Hosts")
+        headers = (
+            "ID",
+            "Manufacturer",
+            "Product",
+            "Serial",
+            "Conn.",
+            "First seen",
+            "Last seen",
+            "Hosts",
+        )
         out.append(("USB devices", headers, rows, note))
     if report.sshd is not None:
         s = report.sshd
         note = f"{s.failures:,} failed authentications from {len(s.failed_by_ip):,} sources"
-        out.append(_counts("SSH failures by source", ("Source", "Failures"), s.failed_by_ip, esc,
-                           note))
+        out.append(
+            _counts("SSH failures by source", ("Source", "Failures"), s.failed_by_ip, esc, note)
+        )
         out.append(_counts("SSH failures by user", ("User", "Failures"), s.failed_by_user, esc))
         out.append(_counts("SSH invalid users", ("User", "Attempts"), s.invalid_users, esc))
-        out.append(_counts("PAM failures by rhost", ("rhost", "Failures"),
-                           s.pam_failures_by_rhost, esc))
-        accepted = [(esc(a.user), esc(a.ip), esc(a.method), str(a.count)) for a in s.accepted]
+        out.append(
+            _counts("PAM failures by rhost", ("rhost", "Failures"), s.pam_failures_by_rhost, esc)
+        )
+        accepted: list[Row] = [
+            (esc(a.user), esc(a.ip), esc(a.method), str(a.count)) for a in s.accepted
+        ]
         out.append(("SSH accepted logins", ("User", "Source", "Method", "Count"), accepted, ""))
     if report.robots is not None:
         r = report.robots
         note = f"{r.requests:,} requests for /robots.txt from {len(r.by_ip):,} clients"
         out.append(_counts("robots.txt by client", ("Client", "Requests"), r.by_ip, esc, note))
-        out.append(_counts("robots.txt by user agent", ("User agent", "Requests"),
-                           r.user_agents, esc))
+        out.append(
+            _counts("robots.txt by user agent", ("User agent", "Requests"), r.user_agents, esc)
+        )
     if report.volume is not None:
         v = report.volume
         out.append(_counts("Lines by host", ("Host", "Lines"), v.by_host, esc))
         out.append(_counts("Lines by program", ("Program", "Lines"), v.by_program, esc))
         busiest = dict(sorted(v.by_hour.items(), key=lambda kv: (-kv[1], kv[0])))
-        out.append(_counts("Busiest hours (UTC)", ("Hour", "Lines"), busiest, str,
-                           f"{len(v.by_hour):,} hours with lines"))
-    files = [
-        (esc(f.path), str(f.generation), f.compression, f.format, f"{f.lines:,}", f.status,
-         esc(f.error or ""))
+        out.append(
+            _counts(
+                "Busiest hours (UTC)",
+                ("Hour", "Lines"),
+                busiest,
+                str,
+                f"{len(v.by_hour):,} hours with lines",
+            )
+        )
+    files: list[Row] = [
+        (
+            esc(f.path),
+            str(f.generation),
+            f.compression,
+            f.format,
+            f"{f.lines:,}",
+            f.status,
+            esc(f.error or ""),
+        )
         for f in report.files
     ]
-    out.append(("Files", ("Path", "Gen.", "Compression", "Format", "Lines", "Status", "Error"),
-                files, summary_line(report)))
+    out.append(
+        (
+            "Files",
+            ("Path", "Gen.", "Compression", "Format", "Lines", "Status", "Error"),
+            files,
+            summary_line(report),
+        )
+    )
     if report.skipped:
-        skipped = [(esc(s.path), esc(s.reason)) for s in report.skipped]
+        skipped: list[Row] = [(esc(s.path), esc(s.reason)) for s in report.skipped]
         out.append(("Skipped", ("Path", "Reason"), skipped, ""))
     return out
 
@@ -174,8 +209,15 @@ def _md_row(cells: Iterable[str]) -> str:
 
 def to_table(report: Report, *, color: bool = False, width: int = 120) -> str:
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, force_terminal=color, no_color=not color,
-                      highlight=False, emoji=False, markup=False)
+    console = Console(
+        file=buffer,
+        width=width,
+        force_terminal=color,
+        no_color=not color,
+        highlight=False,
+        emoji=False,
+        markup=False,
+    )
     console.print(Text(f"logsweep report — {summary_line(report)}", style="bold"))
     for title, headers, rows, note in sections(report, for_terminal):
         table = Table(title=title, caption=note or None, box=box.SIMPLE_HEAD, title_justify="left")

@@ -37,8 +37,8 @@ class FileEntry(BaseModel):
     bytes_read: int = Field(description="decompressed bytes read by this run")
     status: FileStatus
     error: str | None = None
-    unparsed_lines: int = Field(0, description="lines that do not fit the file's format")
-    truncated_lines: int = Field(0, description="lines over the length limit, cut")
+    unparsed_lines: int = Field(default=0, description="lines that do not fit the file's format")
+    truncated_lines: int = Field(default=0, description="lines over the length limit, cut")
 
 
 class SkippedEntry(BaseModel):

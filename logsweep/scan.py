@@ -7,7 +7,6 @@ is the reduce.  Any executor can run the map: the Prefect flow, a bare
 ``ProcessPoolExecutor``, a loop.
 """
 
-import bz2
 import lzma
 import os
 import zlib
@@ -16,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import reduce
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import isal.igzip_lib
 import zstandard
@@ -33,12 +32,13 @@ from logsweep.readers import (
     sniff_compression,
 )
 from logsweep.records import AccessRecord, SyslogRecord
-from logsweep.report import FileEntry, Report, SkippedEntry
+from logsweep.report import FileEntry, FileStatus, Report, SkippedEntry
 from logsweep.timeinfer import resolve_timezone
 
 FORMAT_SAMPLE_LINES = 64
 # What decompressors raise on damaged input; anything else is a bug to surface.
-DECODE_ERRORS: tuple[type[BaseException], ...] = (
+DECODE_ERRORS: tuple[type[Exception], ...] = (
+    cast(type[Exception], isal.igzip_lib.IsalError),  # its stub types it as an instance
     OSError,
     EOFError,
     zlib.error,
@@ -46,9 +46,7 @@ DECODE_ERRORS: tuple[type[BaseException], ...] = (
     zstandard.ZstdError,
     ValueError,
 )
-# bz2 raises plain OSError/ValueError; listed for the reader of this tuple.
-_ = bz2
-DECODE_ERRORS += (isal.igzip_lib.IsalError,)
+# (bz2 raises plain OSError and ValueError.)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +73,11 @@ class _FileScan:
         self.lines = 0
         self.unparsed = 0
         chosen = [ANALYZERS[name] for name in options.analyzers]
-        self.syslog_all = [(a.name, a.syslog_collector()) for a in chosen
-                           if a.syslog_collector and a.programs is None]
+        self.syslog_all = [
+            (a.name, a.syslog_collector())
+            for a in chosen
+            if a.syslog_collector and a.programs is None
+        ]
         self.syslog_by_program: dict[str, list[Any]] = {}
         self.syslog_named: list[tuple[str, Any]] = []
         for a in chosen:
@@ -149,7 +150,9 @@ def scan_file(log: LogFile, options: ScanOptions = ScanOptions()) -> FileResult:
             compression = sniff_compression(raw.read(6))
             raw.seek(0)
             state = _FileScan(options, reference_epoch(path, compression, st.st_mtime))
-            stream = LineStream(open_decompressed(raw, compression), max_line=options.max_line_bytes)
+            stream = LineStream(
+                open_decompressed(raw, compression), max_line=options.max_line_bytes
+            )
             for batch in stream.batches():
                 texts = [_decode(line) for line in batch]
                 if state.parser is None and state.format is LogFormat.UNKNOWN and state.lines == 0:
@@ -158,6 +161,7 @@ def scan_file(log: LogFile, options: ScanOptions = ScanOptions()) -> FileResult:
     except DECODE_ERRORS as exc:
         error = describe_error(exc)
     lines = state.lines if state else 0
+    status: FileStatus
     if error is None:
         status = "ok"
     elif lines or (stream is not None and stream.bytes_read):

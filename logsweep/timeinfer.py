@@ -9,14 +9,13 @@ keeps it at or before the reference (which also sends Feb 29 to a leap year).
 """
 
 import calendar
+import contextlib
 import os
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-MONTHS: dict[str, int] = {
-    name: number for number, name in enumerate(calendar.month_abbr) if name
-}
+MONTHS: dict[str, int] = {name: number for number, name in enumerate(calendar.month_abbr) if name}
 _MAX_YEARS_BACK = 8  # enough to reach a leap year from any year
 
 
@@ -24,10 +23,8 @@ def machine_timezone() -> tzinfo:
     """The machine's zone, DST rules included (a fixed offset would be wrong half the year)."""
     name = os.environ.get("TZ", "").lstrip(":")
     candidates = [name] if name else []
-    try:
+    with contextlib.suppress(OSError):
         candidates.append(Path("/etc/timezone").read_text().strip())
-    except OSError:
-        pass
     try:
         target = os.readlink("/etc/localtime")
         if "zoneinfo/" in target:
@@ -55,7 +52,9 @@ def resolve_timezone(name: str | None) -> tzinfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown timezone {name!r} (use an IANA name such as Europe/Paris)") from exc
+        raise ValueError(
+            f"unknown timezone {name!r} (use an IANA name such as Europe/Paris)"
+        ) from exc
 
 
 class YearWalker:

@@ -14,8 +14,9 @@ from logsweep.scan import ScanOptions, build_report, scan_file
 UTC_OPTIONS = ScanOptions(timezone="UTC")
 
 
-def write_log(path: Path, lines: Sequence[str], *, mtime: datetime | None = None,
-              gz: bool = False) -> Path:
+def write_log(
+    path: Path, lines: Sequence[str], *, mtime: datetime | None = None, gz: bool = False
+) -> Path:
     """Write lines (newline-terminated) and set the mtime logrotate would keep."""
     path.parent.mkdir(parents=True, exist_ok=True)
     data = "".join(f"{line}\n" for line in lines).encode()

@@ -6,6 +6,7 @@ whole-file summary; a new analyzer without samples fails here.
 
 import importlib
 import json
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,11 @@ from conftest import SAMPLES
 from helpers import REFERENCE, UTC_OPTIONS, is_subset, write_log
 
 from logsweep.analyzers import ANALYZER_NAMES
+from logsweep.discovery import discover
 from logsweep.formats import AccessParser, Rfc3164Parser
 from logsweep.records import AccessRecord, SyslogRecord
 from logsweep.scan import build_report, scan_file
-from logsweep.discovery import discover
 from logsweep.timeinfer import YearWalker
-from datetime import UTC
 
 
 def load_sample(name: str) -> tuple[list[tuple[int, Any, str]], dict[str, Any], list[str]]:

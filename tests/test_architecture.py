@@ -24,14 +24,14 @@ def test_no_core_module_imports_prefect() -> None:
 
 def test_importing_the_whole_core_loads_no_prefect() -> None:
     modules = sorted(
-        ".".join(p.relative_to(CORE.parent).with_suffix("").parts)
-        for p in CORE.rglob("*.py")
+        ".".join(p.relative_to(CORE.parent).with_suffix("").parts) for p in CORE.rglob("*.py")
     )
     code = (
         "import importlib, sys\n"
         f"for m in {modules!r}: importlib.import_module(m.removesuffix('.__init__'))\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'prefect'))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=CORE.parent)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=CORE.parent
+    )
     assert out.stdout.strip() == "[]"

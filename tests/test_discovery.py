@@ -33,9 +33,20 @@ def test_split_rotation(name: str, expected: tuple[str, int | None, str | None])
 
 
 def test_families_are_ordered_oldest_to_newest(tmp_path: Path) -> None:
-    for name in ["syslog", "syslog.1", "syslog.2.gz", "syslog.10.gz", "auth.log", "auth.log.1",
-                 "nginx/access.log", "nginx/access.log.1", "nginx/access.log.2.gz",
-                 "messages", "messages-20261118.gz", "messages-20261121"]:
+    for name in [
+        "syslog",
+        "syslog.1",
+        "syslog.2.gz",
+        "syslog.10.gz",
+        "auth.log",
+        "auth.log.1",
+        "nginx/access.log",
+        "nginx/access.log.1",
+        "nginx/access.log.2.gz",
+        "messages",
+        "messages-20261118.gz",
+        "messages-20261121",
+    ]:
         touch(tmp_path / name)
     found = discover([tmp_path])
     by_family: dict[str, list[tuple[str, int]]] = {}

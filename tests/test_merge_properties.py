@@ -22,28 +22,43 @@ sshd_partials = st.builds(
     failed_by_user=counts,
     invalid_users=counts,
     pam_failures_by_rhost=counts,
-    accepted=st.dictionaries(st.tuples(small_text, small_text, small_text), st.integers(1, 3),
-                             max_size=3).map(Counter),
+    accepted=st.dictionaries(
+        st.tuples(small_text, small_text, small_text), st.integers(1, 3), max_size=3
+    ).map(Counter),
 )
-robots_partials = st.builds(RobotsPartial, requests=st.integers(0, 9), by_ip=counts,
-                            user_agents=counts)
+robots_partials = st.builds(
+    RobotsPartial, requests=st.integers(0, 9), by_ip=counts, user_agents=counts
+)
 volume_partials = st.builds(
-    VolumePartial, by_host=counts, by_program=counts,
-    by_hour=st.dictionaries(st.integers(0, 3).map(lambda h: h * 3600), st.integers(1, 5),
-                            max_size=3).map(Counter),
+    VolumePartial,
+    by_host=counts,
+    by_program=counts,
+    by_hour=st.dictionaries(
+        st.integers(0, 3).map(lambda h: h * 3600), st.integers(1, 5), max_size=3
+    ).map(Counter),
 )
 # Few distinct keys so that the same event often appears in several partials.
-event_keys = st.builds(EventKey, host=st.sampled_from(["h1", "h2"]),
-                       ts=st.sampled_from([0.0, 60.0]), uptime=st.sampled_from([None, "1.5"]),
-                       bus=st.sampled_from(["1-1", "usb1"]), vendor_id=st.just("0781"),
-                       product_id=st.sampled_from(["5581", "5583"]))
-descriptors = st.builds(Descriptors, manufacturer=st.sampled_from([None, "A", "B"]),
-                        product=st.sampled_from([None, "P", "Q"]),
-                        serial=st.sampled_from([None, "S1", "S2"]))
+event_keys = st.builds(
+    EventKey,
+    host=st.sampled_from(["h1", "h2"]),
+    ts=st.sampled_from([0.0, 60.0]),
+    uptime=st.sampled_from([None, "1.5"]),
+    bus=st.sampled_from(["1-1", "usb1"]),
+    vendor_id=st.just("0781"),
+    product_id=st.sampled_from(["5581", "5583"]),
+)
+descriptors = st.builds(
+    Descriptors,
+    manufacturer=st.sampled_from([None, "A", "B"]),
+    product=st.sampled_from([None, "P", "Q"]),
+    serial=st.sampled_from([None, "S1", "S2"]),
+)
 usb_partials = st.builds(UsbPartial, events=st.dictionaries(event_keys, descriptors, max_size=4))
 
 PARTIALS: dict[str, st.SearchStrategy[Any]] = {
-    "sshd": sshd_partials, "robots": robots_partials, "volume": volume_partials,
+    "sshd": sshd_partials,
+    "robots": robots_partials,
+    "volume": volume_partials,
     "usb": usb_partials,
 }
 

@@ -18,9 +18,14 @@ HOSTILE = [
 
 
 def hostile_report(tmp_path: Path):  # type: ignore[no-untyped-def]
-    lines = [f"Nov 24 10:00:0{i} web01 sshd[1]: Invalid user {u} from 198.51.100.7 port 1"
-             for i, u in enumerate(HOSTILE)]
-    lines += [f"Nov 24 10:00:09 web01 sshd[1]: Failed password for {HOSTILE[0]} from 198.51.100.7 port 2 ssh2"]
+    lines = [
+        f"Nov 24 10:00:0{i} web01 sshd[1]: Invalid user {u} from 198.51.100.7 port 1"
+        for i, u in enumerate(HOSTILE)
+    ]
+    lines += [
+        f"Nov 24 10:00:09 web01 sshd[1]: Failed password for {HOSTILE[0]} "
+        "from 198.51.100.7 port 2 ssh2"
+    ]
     write_log(tmp_path / "auth.log", lines)
     return scan_paths([tmp_path])
 

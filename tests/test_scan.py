@@ -15,8 +15,9 @@ LINE = "Nov 24 10:00:00 web01 sshd[1]: Failed password for root from 198.51.100.
 
 def test_truncated_gzip_keeps_what_was_read(tmp_path: Path) -> None:
     # Varied lines: the compressed stream must span several decompressor input blocks.
-    lines = [LINE.replace("port 1", f"port {i}").replace(".7 ", f".{i % 251} ")
-             for i in range(100_000)]
+    lines = [
+        LINE.replace("port 1", f"port {i}").replace(".7 ", f".{i % 251} ") for i in range(100_000)
+    ]
     data = gzip.compress(("\n".join(lines) + "\n").encode())
     path = tmp_path / "auth.log.2.gz"
     path.write_bytes(data[: len(data) // 2])
@@ -86,8 +87,13 @@ def test_invalid_utf8_nul_runs_and_missing_final_newline(tmp_path: Path) -> None
 
 def test_every_compression_gives_the_same_report(tmp_path: Path) -> None:
     data = (LINE + "\n").encode() * 3
-    makers = {"gz": gzip.compress, "bz2": bz2.compress, "xz": lzma.compress,
-              "zst": zstandard.ZstdCompressor().compress, "plain": lambda d: d}
+    makers = {
+        "gz": gzip.compress,
+        "bz2": bz2.compress,
+        "xz": lzma.compress,
+        "zst": zstandard.ZstdCompressor().compress,
+        "plain": lambda d: d,
+    }
     for suffix, make in makers.items():
         (tmp_path / suffix).mkdir()
         (tmp_path / suffix / f"auth.log.2.{suffix}").write_bytes(make(data))
@@ -113,12 +119,29 @@ def test_report_has_the_json_contract(tmp_path: Path) -> None:
     write_log(tmp_path / "auth.log", [LINE])
     data = scan_paths([tmp_path]).model_dump(mode="json")
     assert data["schema_version"] == 1
-    assert set(data["files"][0]) >= {"path", "family", "generation", "compression", "format",
-                                     "fingerprint", "lines", "bytes_read", "status", "error"}
-    assert set(data["sshd"]) >= {"failures", "failed_by_ip", "failed_by_user", "invalid_users",
-                                 "pam_failures_by_rhost", "accepted"}
+    assert set(data["files"][0]) >= {
+        "path",
+        "family",
+        "generation",
+        "compression",
+        "format",
+        "fingerprint",
+        "lines",
+        "bytes_read",
+        "status",
+        "error",
+    }
+    assert set(data["sshd"]) >= {
+        "failures",
+        "failed_by_ip",
+        "failed_by_user",
+        "invalid_users",
+        "pam_failures_by_rhost",
+        "accepted",
+    }
     assert set(data["usb"]) == {"devices"}
     assert set(data["robots"]) == {"requests", "by_ip", "user_agents"}
     assert set(data["volume"]) == {"by_host", "by_program", "by_hour"}
-    assert data["volume"]["by_hour"] == {"2026-11-24T10:00:00+00:00": 1} or data["volume"][
-        "by_hour"]
+    assert (
+        data["volume"]["by_hour"] == {"2026-11-24T10:00:00+00:00": 1} or data["volume"]["by_hour"]
+    )

@@ -11,8 +11,9 @@ def iso(epoch: float, tz: ZoneInfo | None = None) -> str:
     return datetime.fromtimestamp(epoch, tz or UTC).isoformat()
 
 
-def walk(reference: datetime, stamps: list[tuple[int, int, int]], tz: ZoneInfo | None = None
-         ) -> list[str]:
+def walk(
+    reference: datetime, stamps: list[tuple[int, int, int]], tz: ZoneInfo | None = None
+) -> list[str]:
     walker = YearWalker(reference.timestamp(), tz or UTC)
     return [iso(walker.epoch(m, d, h, 0, 0), tz) for m, d, h in stamps]
 
@@ -49,7 +50,10 @@ def test_clock_set_back_after_reboot_keeps_the_year() -> None:
     # fake-hwclock: Sep 22 then Sep 21 after a reboot, same year.
     ref = datetime(2022, 11, 23, tzinfo=UTC)
     assert [s[:10] for s in walk(ref, [(9, 22, 1), (9, 21, 20), (11, 23, 0)])] == [
-        "2022-09-22", "2022-09-21", "2022-11-23"]
+        "2022-09-22",
+        "2022-09-21",
+        "2022-11-23",
+    ]
 
 
 def test_timezone_applies_to_year_less_times() -> None:
@@ -63,11 +67,15 @@ def test_timezone_applies_to_year_less_times() -> None:
 def test_gzip_mtime_beats_the_file_mtime(tmp_path: Path) -> None:
     """A copied .gz loses its mtime; the gzip header still knows the year."""
     header_time = datetime(2024, 1, 3, tzinfo=UTC)
-    path = write_log(tmp_path / "syslog.2.gz",
-                     ["Dec 31 23:00:00 h cron[1]: x", "Jan  2 10:00:00 h cron[1]: y"],
-                     mtime=header_time, gz=True)
+    path = write_log(
+        tmp_path / "syslog.2.gz",
+        ["Dec 31 23:00:00 h cron[1]: x", "Jan  2 10:00:00 h cron[1]: y"],
+        mtime=header_time,
+        gz=True,
+    )
     copied_later = datetime(2026, 6, 1, tzinfo=UTC).timestamp()
     import os
+
     os.utime(path, (copied_later, copied_later))
     report = scan_paths([path], UTC_OPTIONS)
     assert report.volume is not None
@@ -75,9 +83,11 @@ def test_gzip_mtime_beats_the_file_mtime(tmp_path: Path) -> None:
 
 
 def test_file_mtime_is_used_without_gzip_header(tmp_path: Path) -> None:
-    path = write_log(tmp_path / "syslog", ["Dec 31 23:00:00 h cron[1]: x",
-                                           "Jan  1 00:30:00 h cron[1]: y"],
-                     mtime=datetime(2025, 1, 1, 1, tzinfo=UTC))
+    path = write_log(
+        tmp_path / "syslog",
+        ["Dec 31 23:00:00 h cron[1]: x", "Jan  1 00:30:00 h cron[1]: y"],
+        mtime=datetime(2025, 1, 1, 1, tzinfo=UTC),
+    )
     report = scan_paths([path], UTC_OPTIONS)
     assert report.volume is not None
     assert list(report.volume.by_hour) == ["2024-12-31T23:00:00+00:00", "2025-01-01T00:00:00+00:00"]

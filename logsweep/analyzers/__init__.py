@@ -1,9 +1,11 @@
 """The analyzers, by name, in report order."""
 
+from typing import Any
+
 from logsweep.analyzers import robots, sshd, usb, volume
 from logsweep.analyzers.base import Analyzer
 
-ANALYZERS: dict[str, Analyzer] = {
+ANALYZERS: dict[str, Analyzer[Any, Any]] = {
     a.name: a for a in (usb.ANALYZER, sshd.ANALYZER, robots.ANALYZER, volume.ANALYZER)
 }
 ANALYZER_NAMES: tuple[str, ...] = tuple(ANALYZERS)

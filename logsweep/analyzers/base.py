@@ -15,8 +15,6 @@ from typing import Any, Generic, Protocol, Self, TypeVar
 
 from pydantic import BaseModel
 
-from logsweep.records import AccessRecord, SyslogRecord
-
 Event = dict[str, Any]
 
 
@@ -28,14 +26,11 @@ P = TypeVar("P", bound=Partial)
 S = TypeVar("S", bound=BaseModel)
 
 
-class SyslogCollector(Protocol[P]):  # type: ignore[misc]
-    def feed(self, record: SyslogRecord) -> None: ...
-    def finish(self) -> P: ...
+class Collector(Protocol):
+    """Gathers one file's records into a partial; ``feed`` is the per-line hot path."""
 
-
-class AccessCollector(Protocol[P]):  # type: ignore[misc]
-    def feed(self, record: AccessRecord) -> None: ...
-    def finish(self) -> P: ...
+    def feed(self, record: Any) -> None: ...
+    def finish(self) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -44,8 +39,8 @@ class Analyzer(Generic[P, S]):
     description: str
     # Programs whose syslog lines this analyzer reads; None = every line.
     programs: frozenset[str] | None
-    syslog_collector: Callable[[], SyslogCollector[P]] | None
-    access_collector: Callable[[], AccessCollector[P]] | None
+    syslog_collector: Callable[[], Collector] | None  # fed SyslogRecord
+    access_collector: Callable[[], Collector] | None  # fed AccessRecord
     empty: Callable[[], P]
     summarize: Callable[[P], S]
 

@@ -86,8 +86,10 @@ def extract(record: SyslogRecord) -> Event | None:
     if found is None:
         return None
     name, fields = found
-    if name == "pam_unix" and record.program != "sshd(pam_unix)" and not message.startswith(
-        "pam_unix"
+    if (
+        name == "pam_unix"
+        and record.program != "sshd(pam_unix)"
+        and not message.startswith("pam_unix")
     ):
         return None  # another PAM module's failure line, not pam_unix's
     return {"rule": name, "count": count, **fields}

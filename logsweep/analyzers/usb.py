@@ -81,7 +81,8 @@ class Descriptors:
 
     def combine(self, other: "Descriptors") -> "Descriptors":
         """Field by field, the smaller known value: order-free, so merges commute."""
-        return Descriptors(*(_pick(a, b) for a, b in zip(self._values(), other._values())))
+        pairs = zip(self._values(), other._values(), strict=True)
+        return Descriptors(*(_pick(a, b) for a, b in pairs))
 
     def _values(self) -> tuple[str | None, str | None, str | None]:
         return (self.manufacturer, self.product, self.serial)
@@ -165,13 +166,13 @@ def summarize(p: UsbPartial) -> UsbSection:
     devices = []
     for (vendor_id, product_id, serial), events in grouped.items():
         events.sort(key=lambda e: _chronological(e[0]))
-        descriptors = [d for _, d in events]
+        known = [d for _, d in events]
         devices.append(
             UsbDevice(
                 vendor_id=vendor_id,
                 product_id=product_id,
-                manufacturer=_latest(d.manufacturer for d in descriptors),
-                product=_latest(d.product for d in descriptors),
+                manufacturer=_latest(d.manufacturer for d in known),
+                product=_latest(d.product for d in known),
                 serial=serial,
                 connections=len(events),
                 first_seen=datetime.fromtimestamp(events[0][0].ts, UTC),
