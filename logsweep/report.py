@@ -1,10 +1,10 @@
 """The report: the JSON contract (``schema_version: 1``) as pydantic models."""
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from logsweep.analyzers.base import IsoTime
 from logsweep.analyzers.robots import RobotsSection
 from logsweep.analyzers.sshd import AcceptedLogin, SshdSection
 from logsweep.analyzers.usb import UsbDevice, UsbSection
@@ -48,7 +48,7 @@ class SkippedEntry(BaseModel):
 
 class Report(BaseModel):
     schema_version: Literal[1] = 1
-    generated_at: datetime
+    generated_at: IsoTime
     timezone: str = Field(description="zone used for year-less timestamps")
     analyzers: list[str]
     files: list[FileEntry]

@@ -11,11 +11,15 @@ partial into the report section.
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, Self, TypeVar
+from datetime import datetime
+from typing import Annotated, Any, Generic, Protocol, Self, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, PlainSerializer
 
 Event = dict[str, Any]
+
+# The contract wants "+00:00", not pydantic's "Z", so times read the same everywhere.
+IsoTime = Annotated[datetime, PlainSerializer(lambda d: d.isoformat(), return_type=str)]
 
 
 class Partial(Protocol):

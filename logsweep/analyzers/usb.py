@@ -16,7 +16,7 @@ from typing import NamedTuple, Self
 
 from pydantic import BaseModel
 
-from logsweep.analyzers.base import Analyzer, Event
+from logsweep.analyzers.base import Analyzer, Event, IsoTime
 from logsweep.records import SyslogRecord
 
 PROGRAMS = frozenset({"kernel"})
@@ -148,8 +148,8 @@ class UsbDevice(BaseModel):
     product: str | None
     serial: str | None
     connections: int
-    first_seen: datetime
-    last_seen: datetime
+    first_seen: IsoTime
+    last_seen: IsoTime
     hosts: list[str]
     root_hub: bool
 
