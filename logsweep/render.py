@@ -7,6 +7,7 @@ JSON keeps it verbatim.
 import io
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
 from enum import StrEnum
 
 from rich import box
@@ -64,8 +65,13 @@ def top_items(counts: Mapping[str, int], n: int = TOP) -> tuple[list[tuple[str, 
     return items[:n], max(0, len(items) - n)
 
 
-def _when(value: object) -> str:
-    return str(value).replace("+00:00", "Z")
+def _when(value: datetime) -> str:
+    return value.isoformat(sep=" ", timespec="seconds").replace("+00:00", "Z")
+
+
+def _known(esc: Callable[[str], str], value: str | None) -> str:
+    """Escaped text; an unknown value (None) shows as a dash, unlike an empty string."""
+    return "–" if value is None else esc(value)
 
 
 Row = tuple[str, ...]
@@ -79,9 +85,9 @@ def sections(report: Report, esc: Callable[[str], str]) -> list[Section]:
         rows: list[Row] = [
             (
                 f"{d.vendor_id}:{d.product_id}",
-                esc(d.manufacturer or ""),
-                esc(d.product or ""),
-                esc(d.serial or ""),
+                _known(esc, d.manufacturer),
+                _known(esc, d.product),
+                _known(esc, d.serial),
                 str(d.connections),
                 _when(d.first_seen),
                 _when(d.last_seen),

@@ -160,6 +160,8 @@ def scan_file(log: LogFile, options: ScanOptions = ScanOptions()) -> FileResult:
                 state.feed(texts)
     except DECODE_ERRORS as exc:
         error = describe_error(exc)
+    except Exception as exc:  # a bug met on hostile input: this file only, never the run
+        error = f"internal error (please report): {type(exc).__name__}: {exc}"
     lines = state.lines if state else 0
     status: FileStatus
     if error is None:

@@ -5,6 +5,7 @@ import gzip
 import lzma
 from pathlib import Path
 
+import pytest
 import zstandard
 from helpers import UTC_OPTIONS, as_log_file, scan_paths, write_log
 
@@ -145,3 +146,22 @@ def test_report_has_the_json_contract(tmp_path: Path) -> None:
     assert (
         data["volume"]["by_hour"] == {"2026-11-24T10:00:00+00:00": 1} or data["volume"]["by_hour"]
     )
+
+
+def test_an_unexpected_parser_exception_costs_only_its_file(
+    tmp_path: Path, monkeypatch: "pytest.MonkeyPatch"
+) -> None:
+    from logsweep.analyzers import sshd
+
+    write_log(tmp_path / "auth.log", [LINE])
+    write_log(tmp_path / "syslog", ["Nov 24 10:00:00 web01 cron[1]: fine"])
+
+    def broken(record: object) -> None:
+        raise KeyError("bug")
+
+    monkeypatch.setattr(sshd, "extract", broken)
+    report = scan_paths([tmp_path])
+    status = {Path(f.path).name: (f.status, f.error) for f in report.files}
+    assert status["syslog"] == ("ok", None)
+    assert status["auth.log"][0] == "partial"  # what was read before the bug still counts
+    assert "internal error" in (status["auth.log"][1] or "")

@@ -1,0 +1,92 @@
+"""Task runners for the scan, and the fix that keeps one run on one API server.
+
+Prefect 3.9's ``ProcessPoolTaskRunner`` spawns workers that rebuild their
+settings from the parent's explicitly set settings plus their environment.
+With no ``PREFECT_API_URL`` (the embedded default) the parent's temporary
+server is not among those, so every worker starts a temporary server of its
+own (~4 s each; 3 servers for 2 workers).  ``SharedApiProcessPoolTaskRunner``
+hands the parent's server URL to each worker in the pool initializer.
+"""
+
+import logging
+import os
+from collections.abc import Callable
+from typing import Any, Literal, Self, cast
+
+from prefect.futures import PrefectFuture
+from prefect.settings import get_current_settings
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+
+RunnerKind = Literal["process", "thread"]
+
+
+def _use_parent_api(
+    api_url: str, user_initializer: Callable[..., None] | None, user_initargs: tuple[Any, ...]
+) -> None:
+    """Runs once in each spawned worker, before any task, so get_client() sees the URL."""
+    os.environ["PREFECT_API_URL"] = api_url
+    if user_initializer is not None:
+        user_initializer(*user_initargs)
+
+
+def parent_api_url() -> str | None:
+    """The temporary API server this process uses, or None when an explicit URL is set.
+
+    An explicit URL (a running server, Cloud, the test harness) already reaches
+    the workers through the environment Prefect passes them.
+    """
+    settings = get_current_settings()
+    if settings.api.url or not settings.server.ephemeral.enabled:
+        return None
+    from prefect.server.api.server import SubprocessASGIServer
+
+    # The process-wide singleton that get_client() starts for the flow run;
+    # start() returns at once when it is already running.
+    server = SubprocessASGIServer()
+    server.start()
+    return str(server.api_url)
+
+
+class SharedApiProcessPoolTaskRunner(ProcessPoolTaskRunner):
+    """A process pool whose workers talk to the parent's API server, never their own."""
+
+    def __enter__(self) -> Self:
+        api_url = parent_api_url()
+        if api_url is None:
+            return super().__enter__()
+        user = (self._initializer, self._initargs)
+        self._initializer, self._initargs = _use_parent_api, (api_url, *user)
+        try:
+            return super().__enter__()
+        finally:
+            # Restored so duplicate() and re-entry see the user's own initializer.
+            self._initializer, self._initargs = user
+
+
+def default_task_runner() -> TaskRunner[PrefectFuture[Any]]:
+    # The flow decorator's annotation is invariant in the future type; the pool's
+    # concurrent futures are PrefectFutures all the same.
+    return cast(TaskRunner[PrefectFuture[Any]], SharedApiProcessPoolTaskRunner())
+
+
+def make_task_runner(kind: RunnerKind = "process", workers: int | None = None) -> TaskRunner[Any]:
+    if kind == "thread":
+        return ThreadPoolTaskRunner(max_workers=workers)
+    return SharedApiProcessPoolTaskRunner(max_workers=workers)
+
+
+def worker_count() -> int:
+    """Workers of the running flow's task runner (for batch planning)."""
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    runner = context.task_runner if context else None
+    count = getattr(runner, "_max_workers", None)
+    return int(count) if count else (os.cpu_count() or 1)
+
+
+def quiet_prefect_logs() -> None:
+    """Keep only warnings from Prefect: for cron and pipes, where the report is the output."""
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    for name in ("prefect", "prefect.flow_runs", "prefect.task_runs"):
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -1,0 +1,9 @@
+from prefect import task
+
+from logsweep.discovery import Discovery, discover
+
+
+@task(name="list-logs", retries=1, retry_delay_seconds=2)
+def list_logs(paths: list[str]) -> Discovery:
+    """Find log families under ``paths``, each ordered oldest -> newest."""
+    return discover(paths)
