@@ -1,0 +1,1 @@
+"""Deployment definitions for the nightly scan; importing them starts nothing."""
