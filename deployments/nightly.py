@@ -5,7 +5,7 @@ process that polls the Prefect API) happens only under ``__main__``.
 """
 
 import os
-from typing import Any
+from typing import Any, cast
 
 from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
@@ -26,7 +26,7 @@ def nightly_deployment(
     cron = cron or os.environ.get("LOGSWEEP_CRON", DEFAULT_CRON)
     timezone = timezone or os.environ.get("LOGSWEEP_CRON_TIMEZONE") or str(machine_timezone())
     parameters: dict[str, Any] = {"paths": paths or ["/var/log"]}
-    return scan_logs.to_deployment(
+    deployment = scan_logs.to_deployment(
         name=DEPLOYMENT_NAME,
         schedule=Cron(cron, timezone=timezone),
         parameters=parameters,
@@ -34,6 +34,8 @@ def nightly_deployment(
         tags=["logsweep", "nightly"],
         description="Nightly scan of rotated logs: USB devices, SSH failures, robots.txt, volume.",
     )
+    # to_deployment is sync-compatible: called outside an event loop it returns the value.
+    return cast(RunnerDeployment, deployment)
 
 
 def main() -> None:

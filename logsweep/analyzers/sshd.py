@@ -45,8 +45,9 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(
         "pam_error",
-        r"error: PAM: Authentication failure for (?:illegal user |invalid user )?"
-        r"(?P<user>.*?) from (?P<ip>\S+)\s*$",
+        # macOS writes "authentication error ... via <local address>"
+        r"error: PAM: [Aa]uthentication (?:failure|error) for (?:illegal user |invalid user )?"
+        r"(?P<user>.*?) from (?P<ip>\S+)(?: via \S+)?\s*$",
     ),
     _rule("invalid_user", r"[Ii]nvalid user (?P<user>.*?) from (?P<ip>\S+)" + _TAIL),
     _rule(
