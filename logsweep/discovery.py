@@ -57,7 +57,7 @@ def split_rotation(name: str) -> tuple[str, int | None, str | None]:
     ``syslog.2.gz`` -> ("syslog", 2, None); ``messages-20261124.gz`` ->
     ("messages", None, "20261124"); ``syslog`` -> ("syslog", None, None).
     """
-    base = _COMPRESSION_SUFFIX.sub("", name)
+    base = _COMPRESSION_SUFFIX.sub("", name) or name  # a file called ".gz" keeps its name
     numbered = _NUMBERED.match(base)
     if numbered:
         return numbered["stem"], int(numbered["n"]), None

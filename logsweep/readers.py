@@ -89,23 +89,46 @@ class LineStream:
     as much as parsing it.  Memory stays bounded: one chunk plus at most one
     over-long line prefix.  A line longer than ``max_line`` is cut to that
     length, counted in ``truncated_lines``, and the rest of it is skipped.
-    A last line without a newline still counts.
+
+    ``initial`` holds bytes already taken from the stream (the head read for
+    the fingerprint).  A last line without a newline counts, unless
+    ``hold_partial_tail``: a live file's last line may still be being written,
+    so a stateful scan leaves it for the next run; ``consumed`` then stops
+    before it.  ``tail`` is the last ``tail_bytes`` consumed, which the ledger
+    uses to notice a file rewritten under the same name.
     """
 
     def __init__(
-        self, stream: BinaryIO, *, max_line: int = MAX_LINE_BYTES, chunk: int = CHUNK_BYTES
+        self,
+        stream: BinaryIO,
+        *,
+        max_line: int = MAX_LINE_BYTES,
+        chunk: int = CHUNK_BYTES,
+        initial: bytes = b"",
+        hold_partial_tail: bool = False,
+        tail_bytes: int = 0,
     ) -> None:
         self._stream = stream
         self._max_line = max_line
         self._chunk = chunk
+        self._initial = initial
+        self._hold = hold_partial_tail
+        self._tail_bytes = tail_bytes
+        self._window = b""
+        self._held = 0
         self.bytes_read = 0
         self.truncated_lines = 0
-        self._head = bytearray()
 
     @property
-    def fingerprint(self) -> str:
-        """sha256 of the first FINGERPRINT_BYTES decompressed bytes read so far."""
-        return hashlib.sha256(bytes(self._head)).hexdigest()
+    def consumed(self) -> int:
+        """Bytes read through the last line that was yielded."""
+        return self.bytes_read - self._held
+
+    @property
+    def tail(self) -> bytes:
+        """Up to ``tail_bytes`` of the data just before ``consumed``."""
+        end = len(self._window) - self._held
+        return self._window[max(0, end - self._tail_bytes) : end]
 
     def _cut(self, line: bytes) -> bytes:
         if len(line) > self._max_line:
@@ -113,19 +136,23 @@ class LineStream:
             return line[: self._max_line]
         return line
 
-    def batches(self) -> Iterator[list[bytes]]:
-        carry = b""
-        skipping = False  # inside the unread tail of an over-long line
+    def _chunks(self) -> Iterator[bytes]:
+        if self._initial:
+            yield self._initial
         # read1 returns what one decompression step produced; read(n) would lose
         # everything it had gathered if a truncated stream ends inside the call.
         read = getattr(self._stream, "read1", self._stream.read)
-        while True:
-            chunk = read(self._chunk)
-            if not chunk:
-                break
+        while chunk := read(self._chunk):
+            yield chunk
+
+    def batches(self) -> Iterator[list[bytes]]:
+        carry = b""
+        skipping = False  # inside the unread tail of an over-long line
+        keep = self._tail_bytes + self._max_line + 1  # the held tail plus the check window
+        for chunk in self._chunks():
             self.bytes_read += len(chunk)
-            if len(self._head) < FINGERPRINT_BYTES:
-                self._head += chunk[: FINGERPRINT_BYTES - len(self._head)]
+            if self._tail_bytes:
+                self._window = (self._window + chunk)[-keep:]
             parts = chunk.split(b"\n")
             if len(parts) == 1:
                 if skipping:
@@ -148,8 +175,41 @@ class LineStream:
                 carry, skipping = b"", True
             yield batch
         if carry and not skipping:
-            yield [carry]
+            if self._hold:
+                self._held = len(carry)
+            else:
+                yield [carry]
 
     def __iter__(self) -> Iterator[bytes]:
         for batch in self.batches():
             yield from batch
+
+
+def read_head(stream: BinaryIO, size: int = FINGERPRINT_BYTES) -> bytes:
+    """The first ``size`` bytes (fewer only at end of stream)."""
+    parts: list[bytes] = []
+    got = 0
+    while got < size:
+        part = stream.read(size - got)
+        if not part:
+            break
+        parts.append(part)
+        got += len(part)
+    return b"".join(parts)
+
+
+def fingerprint(head: bytes) -> str:
+    """sha256 of a file's decompressed head: the same file renamed and compressed keeps it."""
+    return hashlib.sha256(head).hexdigest()
+
+
+def skip_bytes(stream: BinaryIO, count: int, keep: int) -> bytes:
+    """Read and drop ``count`` bytes; return the last ``keep`` of them (fewer at EOF)."""
+    tail = b""
+    while count > 0:
+        part = stream.read(min(count, CHUNK_BYTES))
+        if not part:
+            break
+        count -= len(part)
+        tail = (tail + part)[-keep:] if keep else b""
+    return tail

@@ -53,6 +53,10 @@ class Report(BaseModel):
     analyzers: list[str]
     files: list[FileEntry]
     skipped: list[SkippedEntry] = Field(default_factory=list)
+    window_start: IsoTime | None = Field(
+        default=None, description="stateful reports: hours from this instant (None: all retained)"
+    )
+    window_end: IsoTime | None = Field(default=None, description="stateful reports: hours before")
     usb: UsbSection | None = None
     sshd: SshdSection | None = None
     robots: RobotsSection | None = None

@@ -1,10 +1,16 @@
 from prefect import task
 
 from logsweep.discovery import LogFile
+from logsweep.known import KnownFiles
 from logsweep.scan import FileResult, ScanOptions, scan_files
 
 
 @task(name="parse-logs")
-def parse_logs(files: tuple[LogFile, ...], options: ScanOptions) -> list[FileResult]:
-    """Parse one batch of files; a bad file comes back as an error entry, never raises."""
-    return scan_files(files, options)
+def parse_logs(
+    files: tuple[LogFile, ...], options: ScanOptions, known: KnownFiles | None = None
+) -> list[FileResult]:
+    """Parse one batch of files (only what is new when ``known`` comes from a ledger).
+
+    A bad file comes back as an error entry; this never raises for one.
+    """
+    return scan_files(files, options, known)

@@ -14,6 +14,12 @@ from logsweep.analyzers.volume import VolumePartial
 
 small_text = st.sampled_from(["a", "b", "root", "<x>", ""])
 counts = st.dictionaries(small_text, st.integers(0, 5), max_size=4).map(Counter)
+hours = st.integers(0, 3).map(lambda h: h * 3600)
+hourly = st.dictionaries(hours, st.integers(1, 5), max_size=3).map(Counter)
+# More programs than the report keeps apart (TOP_PROGRAMS = 8), so merges move programs
+# in and out of the top and into "other".
+programs = st.sampled_from([f"p{i}" for i in range(12)])
+program_hours = st.dictionaries(st.tuples(programs, hours), st.integers(1, 5), max_size=12)
 
 sshd_partials = st.builds(
     SshdPartial,
@@ -25,6 +31,7 @@ sshd_partials = st.builds(
     accepted=st.dictionaries(
         st.tuples(small_text, small_text, small_text), st.integers(1, 3), max_size=3
     ).map(Counter),
+    failures_by_hour=hourly,
 )
 robots_partials = st.builds(
     RobotsPartial, requests=st.integers(0, 9), by_ip=counts, user_agents=counts
@@ -33,9 +40,8 @@ volume_partials = st.builds(
     VolumePartial,
     by_host=counts,
     by_program=counts,
-    by_hour=st.dictionaries(
-        st.integers(0, 3).map(lambda h: h * 3600), st.integers(1, 5), max_size=3
-    ).map(Counter),
+    by_hour=hourly,
+    by_program_hour=program_hours.map(Counter),
 )
 # Few distinct keys so that the same event often appears in several partials.
 event_keys = st.builds(
@@ -99,3 +105,13 @@ def test_usb_merge(a: UsbPartial, b: UsbPartial, c: UsbPartial) -> None:
     check("usb", a, b, c)
     # the same file merged twice is the same file: duplicates across files count once
     assert normal("usb", a.merge(a)) == normal("usb", a)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.one_of(*(s.map(lambda p, n=n: (n, p)) for n, s in PARTIALS.items())))
+def test_ledger_data_round_trips(named: tuple[str, Any]) -> None:
+    import json
+
+    name, partial = named
+    data = json.loads(json.dumps(partial.to_data()))  # what SQLite stores
+    assert normal(name, ANALYZERS[name].load(data)) == normal(name, partial)

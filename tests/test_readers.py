@@ -10,11 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logsweep.readers import (
+    FINGERPRINT_BYTES,
     Compression,
     LineStream,
     detect_compression,
+    fingerprint,
     gzip_header_mtime,
     open_decompressed,
+    read_head,
 )
 
 TEXT = b"first line\nsecond line\nlast line without newline"
@@ -98,16 +101,25 @@ def test_memory_stays_bounded_on_a_huge_line() -> None:
 
 def test_fingerprint_covers_the_decompressed_head(tmp_path: Path) -> None:
     plain = tmp_path / "a"
-    plain.write_bytes(TEXT)
+    plain.write_bytes(TEXT * 500)
     packed = tmp_path / "a.gz"
-    packed.write_bytes(gzip.compress(TEXT))
+    packed.write_bytes(gzip.compress(TEXT * 500))
     prints = []
     for path, kind in ((plain, Compression.NONE), (packed, Compression.GZIP)):
         with path.open("rb") as raw:
-            stream = LineStream(open_decompressed(raw, kind))
-            list(stream)
-            prints.append(stream.fingerprint)
+            head = read_head(open_decompressed(raw, kind))
+            assert len(head) == FINGERPRINT_BYTES
+            prints.append(fingerprint(head))
     assert prints[0] == prints[1]  # renamed and compressed, still the same file
+
+
+def test_held_tail_and_consumed_offset() -> None:
+    stream = LineStream(
+        io.BytesIO(b"b\nc\npartial"), initial=b"a\n", hold_partial_tail=True, tail_bytes=3, chunk=2
+    )
+    assert list(stream) == [b"a", b"b", b"c"]
+    assert stream.consumed == len(b"a\nb\nc\n")
+    assert stream.tail == b"\nc\n"  # the bytes just before the offset, not the held line
 
 
 @settings(max_examples=200, deadline=None)

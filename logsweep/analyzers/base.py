@@ -11,7 +11,7 @@ partial into the report section.
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, Protocol, Self, TypeVar
 
 from pydantic import BaseModel, PlainSerializer
@@ -24,6 +24,10 @@ IsoTime = Annotated[datetime, PlainSerializer(lambda d: d.isoformat(), return_ty
 
 class Partial(Protocol):
     def merge(self, other: Self) -> Self: ...
+
+    def to_data(self) -> Any:
+        """Plain JSON-able data, for the state ledger; ``load`` reads it back."""
+        ...
 
 
 P = TypeVar("P", bound=Partial)
@@ -47,6 +51,10 @@ class Analyzer(Generic[P, S]):
     access_collector: Callable[[], Collector] | None  # fed AccessRecord
     empty: Callable[[], P]
     summarize: Callable[[P], S]
+    load: Callable[[Any], P]  # inverse of Partial.to_data
+    # None: the analyzer reads line by line and is fed per hour.  Otherwise it
+    # correlates lines across the file and splits its partial by event hour.
+    split_by_hour: Callable[[P], dict[int, P]] | None = None
 
 
 def merge_counters(a: Mapping[Any, int], b: Mapping[Any, int]) -> Counter[Any]:
@@ -55,6 +63,28 @@ def merge_counters(a: Mapping[Any, int], b: Mapping[Any, int]) -> Counter[Any]:
     return merged
 
 
+def counter_data(counts: Mapping[str, int]) -> dict[str, int]:
+    return dict(sorted(counts.items()))
+
+
 def ranked(counts: Mapping[str, int]) -> dict[str, int]:
     """Most frequent first, then by key, so reports are stable and readable."""
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+HOUR = 3600
+
+
+def hour_start(ts: float) -> int:
+    """The start (epoch seconds) of the UTC hour ``ts`` falls in: the key of hourly counts."""
+    return int(ts // HOUR) * HOUR
+
+
+def hour_key(epoch: int) -> str:
+    """An hour start as the report writes it: ISO 8601 with ``+00:00``."""
+    return datetime.fromtimestamp(epoch, UTC).isoformat()
+
+
+def by_hour_key(counts: Mapping[int, int]) -> dict[str, int]:
+    """Hourly counts keyed by ISO hour, in time order."""
+    return {hour_key(h): n for h, n in sorted(counts.items())}

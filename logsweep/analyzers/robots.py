@@ -5,11 +5,11 @@ A request counts when its path, query string aside, is exactly ``/robots.txt``.
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Self
+from typing import Any, Self
 
 from pydantic import BaseModel
 
-from logsweep.analyzers.base import Analyzer, Event, merge_counters, ranked
+from logsweep.analyzers.base import Analyzer, Event, counter_data, merge_counters, ranked
 from logsweep.records import AccessRecord
 
 ROBOTS_PATH = "/robots.txt"
@@ -34,6 +34,17 @@ class RobotsPartial:
             merge_counters(self.by_ip, other.by_ip),
             merge_counters(self.user_agents, other.user_agents),
         )
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "requests": self.requests,
+            "by_ip": counter_data(self.by_ip),
+            "user_agents": counter_data(self.user_agents),
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> "RobotsPartial":
+        return cls(data["requests"], Counter(data["by_ip"]), Counter(data["user_agents"]))
 
 
 class RobotsCollector:
@@ -72,4 +83,5 @@ ANALYZER = Analyzer(
     access_collector=RobotsCollector,
     empty=RobotsPartial,
     summarize=summarize,
+    load=RobotsPartial.from_data,
 )

@@ -8,11 +8,19 @@ applies the inner message's rule N times.
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Self
+from typing import Any, Self
 
 from pydantic import BaseModel, Field
 
-from logsweep.analyzers.base import Analyzer, Event, merge_counters, ranked
+from logsweep.analyzers.base import (
+    Analyzer,
+    Event,
+    by_hour_key,
+    counter_data,
+    hour_start,
+    merge_counters,
+    ranked,
+)
 from logsweep.records import SyslogRecord
 
 PROGRAMS = frozenset({"sshd", "sshd-session", "sshd-auth", "sshd(pam_unix)"})
@@ -104,6 +112,7 @@ class SshdPartial:
     invalid_users: Counter[str] = field(default_factory=Counter)
     pam_failures_by_rhost: Counter[str] = field(default_factory=Counter)
     accepted: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    failures_by_hour: Counter[int] = field(default_factory=Counter)  # hour start, epoch seconds
 
     def merge(self, other: Self) -> Self:
         return type(self)(
@@ -113,6 +122,30 @@ class SshdPartial:
             merge_counters(self.invalid_users, other.invalid_users),
             merge_counters(self.pam_failures_by_rhost, other.pam_failures_by_rhost),
             merge_counters(self.accepted, other.accepted),
+            merge_counters(self.failures_by_hour, other.failures_by_hour),
+        )
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "failures": self.failures,
+            "failed_by_ip": counter_data(self.failed_by_ip),
+            "failed_by_user": counter_data(self.failed_by_user),
+            "invalid_users": counter_data(self.invalid_users),
+            "pam_failures_by_rhost": counter_data(self.pam_failures_by_rhost),
+            "accepted": [[*key, n] for key, n in sorted(self.accepted.items())],
+            "failures_by_hour": {str(h): n for h, n in sorted(self.failures_by_hour.items())},
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> "SshdPartial":
+        return cls(
+            data["failures"],
+            Counter(data["failed_by_ip"]),
+            Counter(data["failed_by_user"]),
+            Counter(data["invalid_users"]),
+            Counter(data["pam_failures_by_rhost"]),
+            Counter({(u, i, m): n for u, i, m, n in data["accepted"]}),
+            Counter({int(h): n for h, n in data["failures_by_hour"].items()}),
         )
 
 
@@ -129,6 +162,8 @@ class SshdCollector:
             p.failures += n
             p.failed_by_ip[event["ip"]] += n
             p.failed_by_user[event["user"]] += n
+            if record.ts is not None:
+                p.failures_by_hour[hour_start(record.ts)] += n
         elif rule == "invalid_user":
             p.invalid_users[event["user"]] += n
         elif rule == "pam_unix":
@@ -156,6 +191,11 @@ class SshdSection(BaseModel):
         description="pam_unix failures; they usually shadow the same attempts, so kept apart"
     )
     accepted: list[AcceptedLogin]
+    failures_by_hour: dict[str, int] = Field(
+        default_factory=dict,
+        description="Failed authentications per UTC hour, in time order (lines without a "
+        "time count in failures only)",
+    )
 
 
 def summarize(p: SshdPartial) -> SshdSection:
@@ -169,6 +209,7 @@ def summarize(p: SshdPartial) -> SshdSection:
             AcceptedLogin(user=u, ip=i, method=m, count=c)
             for (u, i, m), c in sorted(p.accepted.items())
         ],
+        failures_by_hour=by_hour_key(p.failures_by_hour),
     )
 
 
@@ -180,4 +221,5 @@ ANALYZER = Analyzer(
     access_collector=None,
     empty=SshdPartial,
     summarize=summarize,
+    load=SshdPartial.from_data,
 )

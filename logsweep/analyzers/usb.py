@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import NamedTuple, Self
+from typing import Any, NamedTuple, Self
 
 from pydantic import BaseModel
 
@@ -106,6 +106,24 @@ class UsbPartial:
             mine = events.get(key)
             events[key] = descriptors if mine is None else mine.combine(descriptors)
         return type(self)(events)
+
+    def to_data(self) -> list[list[Any]]:
+        return [
+            [*key, d.manufacturer, d.product, d.serial]
+            for key, d in sorted(self.events.items(), key=lambda kv: _chronological(kv[0]))
+        ]
+
+    @classmethod
+    def from_data(cls, data: list[list[Any]]) -> "UsbPartial":
+        return cls({EventKey(*row[:6]): Descriptors(*row[6:]) for row in data})
+
+    def by_hour(self) -> "dict[int, UsbPartial]":
+        """The events split by the UTC hour of their enumeration line."""
+        hours: dict[int, UsbPartial] = {}
+        for key, descriptors in self.events.items():
+            hour = int(key.ts // 3600) * 3600
+            hours.setdefault(hour, UsbPartial()).events[key] = descriptors
+        return hours
 
 
 class UsbCollector:
@@ -205,4 +223,6 @@ ANALYZER = Analyzer(
     access_collector=None,
     empty=UsbPartial,
     summarize=summarize,
+    load=UsbPartial.from_data,
+    split_by_hour=UsbPartial.by_hour,
 )

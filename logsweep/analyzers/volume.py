@@ -1,21 +1,31 @@
 """How much each host and program logged, and when (hourly, UTC).
 
 Every timestamped line counts in ``by_hour``; syslog-family lines also count
-by host and by program.  Lines duplicated across syslog and kern.log count in
-each file: volume measures what was written, not distinct events.
+by host and by program, and timestamped ones by program and hour (the report
+keeps the busiest ``TOP_PROGRAMS`` apart and adds up the rest).  Lines
+duplicated across syslog and kern.log count in each file: volume measures
+what was written, not distinct events.
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Self
+from typing import Any, Self
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from logsweep.analyzers.base import Analyzer, Event, merge_counters, ranked
+from logsweep.analyzers.base import (
+    HOUR,
+    Analyzer,
+    Event,
+    by_hour_key,
+    counter_data,
+    merge_counters,
+    ranked,
+)
 from logsweep.records import AccessRecord, SyslogRecord
 
-HOUR = 3600
+# Programs shown apart in the per-hour breakdown; more would not fit a chart legend.
+TOP_PROGRAMS = 8
 
 
 def extract(record: SyslogRecord | AccessRecord) -> Event | None:
@@ -30,12 +40,33 @@ class VolumePartial:
     by_host: Counter[str] = field(default_factory=Counter)
     by_program: Counter[str] = field(default_factory=Counter)
     by_hour: Counter[int] = field(default_factory=Counter)  # hour start, epoch seconds
+    # Every program is kept here so that merging stays exact whatever the split of
+    # the work; only summarize cuts to the busiest programs.
+    by_program_hour: Counter[tuple[str, int]] = field(default_factory=Counter)
 
     def merge(self, other: Self) -> Self:
         return type(self)(
             merge_counters(self.by_host, other.by_host),
             merge_counters(self.by_program, other.by_program),
             merge_counters(self.by_hour, other.by_hour),
+            merge_counters(self.by_program_hour, other.by_program_hour),
+        )
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "by_host": counter_data(self.by_host),
+            "by_program": counter_data(self.by_program),
+            "by_hour": {str(h): n for h, n in sorted(self.by_hour.items())},
+            "by_program_hour": [[p, h, n] for (p, h), n in sorted(self.by_program_hour.items())],
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> "VolumePartial":
+        return cls(
+            Counter(data["by_host"]),
+            Counter(data["by_program"]),
+            Counter({int(h): n for h, n in data["by_hour"].items()}),
+            Counter({(p, int(h)): n for p, h, n in data["by_program_hour"]}),
         )
 
 
@@ -47,11 +78,14 @@ class VolumeCollector:
 
     def feed(self, record: SyslogRecord | AccessRecord) -> None:
         p = self.partial
+        hour = None if record.ts is None else int(record.ts // HOUR) * HOUR
         if isinstance(record, SyslogRecord):
             p.by_host[record.host] += 1
             p.by_program[record.program] += 1
-        if record.ts is not None:
-            p.by_hour[int(record.ts // HOUR) * HOUR] += 1
+            if hour is not None:
+                p.by_program_hour[(record.program, hour)] += 1
+        if hour is not None:
+            p.by_hour[hour] += 1
 
     def finish(self) -> VolumePartial:
         return self.partial
@@ -61,17 +95,33 @@ class VolumeSection(BaseModel):
     by_host: dict[str, int]
     by_program: dict[str, int]
     by_hour: dict[str, int]
-
-
-def hour_key(epoch: int) -> str:
-    return datetime.fromtimestamp(epoch, UTC).isoformat()
+    by_program_hour: dict[str, dict[str, int]] = Field(
+        default_factory=dict,
+        description=f"Timestamped syslog-family lines per UTC hour of the {TOP_PROGRAMS} "
+        "programs with the most of them, busiest program first",
+    )
+    other_programs_by_hour: dict[str, int] = Field(
+        default_factory=dict,
+        description="The same for every other program together (a key of its own, so no "
+        "program name can collide with it)",
+    )
 
 
 def summarize(p: VolumePartial) -> VolumeSection:
+    hourly: dict[str, Counter[int]] = {}
+    for (program, hour), n in p.by_program_hour.items():
+        hourly.setdefault(program, Counter())[hour] += n
+    totals = {program: sum(counts.values()) for program, counts in hourly.items()}
+    top = list(ranked(totals))[:TOP_PROGRAMS]
+    other: Counter[int] = Counter()
+    for program in totals.keys() - set(top):
+        other.update(hourly[program])
     return VolumeSection(
         by_host=ranked(p.by_host),
         by_program=ranked(p.by_program),
-        by_hour={hour_key(h): n for h, n in sorted(p.by_hour.items())},
+        by_hour=by_hour_key(p.by_hour),
+        by_program_hour={program: by_hour_key(hourly[program]) for program in top},
+        other_programs_by_hour=by_hour_key(other),
     )
 
 
@@ -83,4 +133,5 @@ ANALYZER = Analyzer(
     access_collector=VolumeCollector,
     empty=VolumePartial,
     summarize=summarize,
+    load=VolumePartial.from_data,
 )

@@ -1,0 +1,52 @@
+"""Tasks over the state ledger.  They run in the flow's process, which holds the ledger lock."""
+
+from collections.abc import Mapping, Sequence
+
+from prefect import task
+
+from logsweep.discovery import Skipped
+from logsweep.known import KnownFiles
+from logsweep.ledger import Ledger, ledger_report
+from logsweep.report import Report
+from logsweep.scan import FileResult, ScanOptions
+from logsweep.stateful import finish_run
+
+
+@task(name="load-ledger")
+def load_known(state_path: str) -> KnownFiles:
+    """What the ledger knows: fingerprints, offsets, completeness of every file read before."""
+    with Ledger(state_path) as ledger:
+        return ledger.known_files()
+
+
+@task(name="record-batch")
+def record_results(state_path: str, results: Sequence[FileResult]) -> dict[int, FileResult]:
+    """Commit one batch's offsets and partials, each file atomically."""
+    with Ledger(state_path) as ledger:
+        return ledger.record(results)
+
+
+@task(name="report-from-ledger")
+def report_from_ledger(
+    state_path: str,
+    options: ScanOptions,
+    recorded: Mapping[int, FileResult],
+    unrecorded: Sequence[FileResult],
+    skipped: Sequence[Skipped],
+    roots: Sequence[str],
+    retain_days: float,
+    since: float | None,
+    until: float | None,
+) -> Report:
+    """Mark deleted files gone, prune past the retention, report the window."""
+    with Ledger(state_path) as ledger:
+        finish_run(ledger, list(recorded), roots, retain_days)
+        return ledger_report(
+            ledger,
+            options,
+            recorded=recorded,
+            unrecorded=unrecorded,
+            skipped=skipped,
+            since=since,
+            until=until,
+        )
