@@ -1,4 +1,4 @@
-"""Render a Report as JSON, Markdown or terminal tables.
+"""Render a Report as JSON, Markdown, terminal tables or a self-contained HTML page.
 
 All log-derived text passes through logsweep.escape for the target format;
 JSON keeps it verbatim.
@@ -6,6 +6,8 @@ JSON keeps it verbatim.
 
 import io
 import json
+import re
+import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
@@ -25,16 +27,22 @@ class OutputFormat(StrEnum):
     JSON = "json"
     MARKDOWN = "markdown"
     TABLE = "table"
+    HTML = "html"
 
 
 def render(
-    report: Report, fmt: OutputFormat | str, *, color: bool = False, width: int = 120
+    report: Report, fmt: OutputFormat | str, *, color: bool = False, width: int | None = None
 ) -> str:
+    """The report as text; ``color`` means a terminal (tables then fit its width)."""
     fmt = OutputFormat(fmt)
     if fmt is OutputFormat.JSON:
         return to_json(report)
     if fmt is OutputFormat.MARKDOWN:
         return to_markdown(report)
+    if fmt is OutputFormat.HTML:
+        from logsweep.html_report import to_html  # a page of its own; nothing shared here
+
+        return to_html(report)
     return to_table(report, color=color, width=width)
 
 
@@ -213,7 +221,16 @@ def _md_row(cells: Iterable[str]) -> str:
 # --- terminal tables ---------------------------------------------------------------
 
 
-def to_table(report: Report, *, color: bool = False, width: int = 120) -> str:
+_NUMBER = re.compile(r"[\d,.]+")
+# Short cells a line break would make hard to read (times, ids, counts).
+_NO_WRAP = frozenset({"ID", "Conn.", "First seen", "Last seen", "Gen.", "Hour", "Status"})
+
+
+def to_table(report: Report, *, color: bool = False, width: int | None = None) -> str:
+    """rich tables; ``color`` is for a terminal, whose width is used when none is given."""
+    if width is None:
+        # The report is rendered into a buffer, so rich cannot see the terminal itself.
+        width = shutil.get_terminal_size((120, 24)).columns if color else 120
     buffer = io.StringIO()
     console = Console(
         file=buffer,
@@ -226,13 +243,27 @@ def to_table(report: Report, *, color: bool = False, width: int = 120) -> str:
     )
     console.print(Text(f"logsweep report — {summary_line(report)}", style="bold"))
     for title, headers, rows, note in sections(report, for_terminal):
-        table = Table(title=title, caption=note or None, box=box.SIMPLE_HEAD, title_justify="left")
-        for header in headers:
-            table.add_column(header, overflow="fold")
+        console.print()
+        console.print(Text(title, style="bold cyan"))
+        if note:
+            # Printed on its own: as a table caption it would wrap to a narrow table's width.
+            console.print(Text(note, style="dim"))
+        if not rows:
+            console.print(Text("  none", style="dim italic"))
+            continue
+        table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, show_edge=False)
+        for i, header in enumerate(headers):
+            # A count column: every cell a number, bar the "… N more" row's label.
+            numeric = all(_NUMBER.fullmatch(row[i]) for row in rows if not row[0].startswith("…"))
+            table.add_column(
+                header,
+                justify="right" if numeric else "left",
+                overflow="fold",
+                no_wrap=header in _NO_WRAP,
+            )
         for row in rows:
             # Text objects: rich never interprets log text as markup.
-            table.add_row(*(Text(cell) for cell in row))
-        if not rows:
-            table.add_row(*(Text("—") for _ in headers))
+            style = "dim italic" if row[0].startswith("…") else ""
+            table.add_row(*(Text(cell) for cell in row), style=style)
         console.print(table)
     return buffer.getvalue()

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 import zstandard
 
@@ -155,7 +155,8 @@ class SshTruth:
     """sshd figures from auth.log*.
 
     ``failures`` counts ``Failed <method> for ...`` lines, ``error: PAM: Authentication
-    failure for ...`` lines, and N for each ``message repeated N times: [ Failed ...]``.
+    failure for ...`` lines, and N for each ``message repeated N times: [ Failed ...]``;
+    ``failures_by_hour`` spreads the same count over the UTC hours of those lines.
     """
 
     failures: int
@@ -164,6 +165,7 @@ class SshTruth:
     invalid_users: Mapping[str, int]
     pam_failures_by_rhost: Mapping[str, int]
     accepted: tuple[AcceptedLogin, ...]
+    failures_by_hour: Mapping[str, int]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -173,6 +175,7 @@ class SshTruth:
             "invalid_users": dict(self.invalid_users),
             "pam_failures_by_rhost": dict(self.pam_failures_by_rhost),
             "accepted": [a.to_json() for a in self.accepted],
+            "failures_by_hour": dict(self.failures_by_hour),
         }
 
 
@@ -198,18 +201,48 @@ class VolumeTruth:
 
     Every syslog-family line counts once per file it is in (a kernel line is in syslog and
     kern.log: two lines logged).  Access-log lines count in ``by_hour`` only.
+    ``by_program_hour`` holds the hourly lines of the ``TOP_PROGRAMS`` programs with the
+    most lines (ties: by name), ``other_programs_by_hour`` those of all the others.
     """
+
+    TOP_PROGRAMS: ClassVar[int] = 8
 
     by_host: Mapping[str, int]
     by_program: Mapping[str, int]
     by_hour: Mapping[str, int]
+    by_program_hour: Mapping[str, Mapping[str, int]]
+    other_programs_by_hour: Mapping[str, int]
 
     def to_json(self) -> dict[str, Any]:
         return {
             "by_host": dict(self.by_host),
             "by_program": dict(self.by_program),
             "by_hour": dict(self.by_hour),
+            "by_program_hour": {p: dict(hours) for p, hours in self.by_program_hour.items()},
+            "other_programs_by_hour": dict(self.other_programs_by_hour),
         }
+
+    @classmethod
+    def from_counts(
+        cls,
+        by_host: Counter[str],
+        by_hour: Counter[str],
+        program_hours: Mapping[str, Counter[str]],
+    ) -> VolumeTruth:
+        totals = Counter({p: sum(hours.values()) for p, hours in program_hours.items()})
+        ranking = sorted(totals, key=lambda p: (-totals[p], p))
+        other = Counter[str]()
+        for program in ranking[cls.TOP_PROGRAMS :]:
+            other += program_hours[program]
+        return cls(
+            by_host=_frozen(by_host),
+            by_program=_frozen(totals),
+            by_hour=_frozen(by_hour),
+            by_program_hour=MappingProxyType(
+                {p: _frozen(program_hours[p]) for p in ranking[: cls.TOP_PROGRAMS]}
+            ),
+            other_programs_by_hour=_frozen(other),
+        )
 
 
 @dataclass(frozen=True)
@@ -1777,8 +1810,8 @@ class _Writer:
         self.dest = dest
         self.files: list[str] = []
         self.by_host = Counter[str]()
-        self.by_program = Counter[str]()
         self.by_hour = Counter[str]()
+        self.program_hours: dict[str, Counter[str]] = {}
 
     def write(
         self, rel: str, kind: str, text: list[str], stamps: list[datetime], fallback: datetime
@@ -1793,9 +1826,10 @@ class _Writer:
 
     def count(self, lines: Iterable[_Line]) -> None:
         for ln in lines:
+            hour = _hour(ln.ts)
             self.by_host[ln.host] += 1
-            self.by_program[ln.program] += 1
-            self.by_hour[_hour(ln.ts)] += 1
+            self.by_hour[hour] += 1
+            self.program_hours.setdefault(ln.program, Counter())[hour] += 1
 
 
 def _hour(ts: datetime) -> str:
@@ -1958,6 +1992,7 @@ def _frozen(counter: Counter[str]) -> Mapping[str, int]:
 def _ssh_truth(lines: Iterable[_Line]) -> SshTruth:
     by_ip, by_user, invalid, pam = Counter[str](), Counter[str](), Counter[str](), Counter[str]()
     accepted = Counter[tuple[str, str, str]]()
+    by_hour = Counter[str]()
     for ln in lines:
         tag = ln.ssh
         if tag is None or "auth.log" not in ln.sinks:
@@ -1965,6 +2000,7 @@ def _ssh_truth(lines: Iterable[_Line]) -> SshTruth:
         if tag.kind == "fail":
             by_ip[tag.ip] += tag.count
             by_user[tag.user] += tag.count
+            by_hour[_hour(ln.ts)] += tag.count
         elif tag.kind == "invalid":
             invalid[tag.user] += 1
         elif tag.kind == "pam":
@@ -1978,6 +2014,7 @@ def _ssh_truth(lines: Iterable[_Line]) -> SshTruth:
         invalid_users=_frozen(invalid),
         pam_failures_by_rhost=_frozen(pam),
         accepted=tuple(AcceptedLogin(u, ip, m, n) for (u, ip, m), n in sorted(accepted.items())),
+        failures_by_hour=_frozen(by_hour),
     )
 
 
@@ -2031,9 +2068,7 @@ def generate_sample_tree(
         usb=_usb_truth(b.web),
         ssh=_ssh_truth(b.web),
         robots=_robots_truth(b.hits),
-        volume=VolumeTruth(
-            _frozen(writer.by_host), _frozen(writer.by_program), _frozen(writer.by_hour)
-        ),
+        volume=VolumeTruth.from_counts(writer.by_host, writer.by_hour, writer.program_hours),
     )
 
 

@@ -6,6 +6,7 @@ whole-file summary; a new analyzer without samples fails here.
 
 import importlib
 import json
+from collections import Counter
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from conftest import SAMPLES
 from helpers import REFERENCE, UTC_OPTIONS, is_subset, write_log
 
 from logsweep.analyzers import ANALYZER_NAMES
+from logsweep.analyzers.volume import TOP_PROGRAMS, VolumePartial, summarize
 from logsweep.discovery import discover
 from logsweep.formats import AccessParser, Rfc3164Parser
 from logsweep.records import AccessRecord, SyslogRecord
@@ -95,3 +97,16 @@ def test_usb_event_logged_in_syslog_and_kern_log_counts_once(tmp_path: Path) -> 
     report = build_report([scan_file(f, UTC_OPTIONS) for f in found.files], (), UTC_OPTIONS)
     assert report.usb is not None
     assert is_subset(summary, report.usb.model_dump(mode="json"))
+
+
+def test_volume_keeps_the_busiest_programs_apart_and_adds_up_the_rest() -> None:
+    hour = 1795528800  # 2026-11-24T14:00Z
+    # p00 has 100 lines, p01 99, ...: the last two programs fall out of the top.
+    counts = Counter({(f"p{i:02}", hour + 3600 * (i % 2)): 100 - i for i in range(10)})
+    section = summarize(VolumePartial(by_program_hour=counts))
+    assert list(section.by_program_hour) == [f"p{i:02}" for i in range(TOP_PROGRAMS)]
+    assert section.by_program_hour["p01"] == {"2026-11-24T15:00:00+00:00": 99}
+    assert section.other_programs_by_hour == {
+        "2026-11-24T14:00:00+00:00": 92,  # p08
+        "2026-11-24T15:00:00+00:00": 91,  # p09
+    }

@@ -298,16 +298,21 @@ ACCEPTED = re.compile(r"sshd\[\d+\]: Accepted (\S+) for (\S+) from (\S+) port \d
 def test_ssh_truth_matches_a_regex_recount(tree: Tree) -> None:
     by_ip, by_user, invalid, pam = Counter[str](), Counter[str](), Counter[str](), Counter[str]()
     accepted = Counter[tuple[str, str, str]]()
+    by_hour = Counter[str]()
     for line in tree.family("auth.log"):
+        hour = hour_of(tree.stamp("auth.log", line))
         if m := FAILED.search(line):
             by_user[m.group(1)] += 1
             by_ip[m.group(2)] += 1
+            by_hour[hour] += 1
         elif m := REPEATED.search(line):
             by_user[m.group(2)] += int(m.group(1))
             by_ip[m.group(3)] += int(m.group(1))
+            by_hour[hour] += int(m.group(1))
         elif m := PAM_ERROR.search(line):
             by_user[m.group(1)] += 1
             by_ip[m.group(2)] += 1
+            by_hour[hour] += 1
         elif m := INVALID.search(line):
             invalid[m.group(1)] += 1
         elif m := PAM_UNIX.search(line):
@@ -318,6 +323,8 @@ def test_ssh_truth_matches_a_regex_recount(tree: Tree) -> None:
     assert ssh.failures == sum(by_ip.values()) == sum(by_user.values())
     assert dict(ssh.failed_by_ip) == by_ip
     assert dict(ssh.failed_by_user) == by_user
+    assert dict(ssh.failures_by_hour) == by_hour
+    assert len(by_hour) > 24  # failures spread over many hours: a chart, not one bar
     assert dict(ssh.invalid_users) == invalid
     assert dict(ssh.pam_failures_by_rhost) == pam
     assert [(a.user, a.ip, a.method, a.count) for a in ssh.accepted] == sorted(
@@ -381,24 +388,43 @@ ISO = re.compile(r"^\S+ (\S+) ([^\[:\s]+)(?:\[\d+\])?: ")
 RFC5424 = re.compile(r"^<\d+>1 \S+ (\S+) (\S+) ")
 
 
+def hour_of(stamp: datetime) -> str:
+    return stamp.astimezone(UTC).replace(minute=0, second=0, microsecond=0).isoformat()
+
+
 def test_volume_truth_matches_a_line_recount(tree: Tree) -> None:
     by_host, by_program, by_hour = Counter[str](), Counter[str](), Counter[str]()
+    program_hour = Counter[tuple[str, str]]()
     for rel, lines in tree.lines.items():
         access = rel.startswith("nginx/")
         pattern = RFC5424 if rel == "daemon.log" else ISO if rel.startswith("messages") else RFC3164
         for line in lines:
-            stamp = tree.stamp(rel, line).astimezone(UTC)
-            by_hour[stamp.replace(minute=0, second=0, microsecond=0).isoformat()] += 1
+            hour = hour_of(tree.stamp(rel, line))
+            by_hour[hour] += 1
             if access:
                 continue
             m = pattern.match(line)
             assert m, (rel, line)
             by_host[m.group(1)] += 1
             by_program[m.group(2)] += 1
+            program_hour[(m.group(2), hour)] += 1
     volume = tree.truth.volume
     assert dict(volume.by_host) == by_host
     assert dict(volume.by_program) == by_program
     assert dict(volume.by_hour) == by_hour
+    # The eight busiest programs hour by hour, the rest added up; nothing lost or doubled.
+    top = [p for p, _ in sorted(by_program.items(), key=lambda kv: (-kv[1], kv[0]))[:8]]
+    assert list(volume.by_program_hour) == top
+    for program in top:
+        assert volume.by_program_hour[program] == {
+            h: n for (p, h), n in program_hour.items() if p == program
+        }
+    other = Counter[str]()
+    for (program, hour), n in program_hour.items():
+        if program not in top:
+            other[hour] += n
+    assert dict(volume.other_programs_by_hour) == other
+    assert len(by_program) > 8 and sum(other.values()) > 0  # the cut is exercised
     kernel = sum(1 for _ in tree.family("kern.log"))
     assert volume.by_program["kernel"] == 2 * kernel  # once in kern.log, once in syslog
     assert set(volume.by_host) == {"web01", "db02"}
