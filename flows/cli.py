@@ -9,17 +9,22 @@ arguments or nothing to scan.
 import argparse
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
 
 from logsweep.analyzers import ANALYZER_NAMES, parse_analyzer_names
 from logsweep.discovery import discover
+from logsweep.ledger import Ledger, LedgerBusy, ledger_report, parse_when
 from logsweep.render import OutputFormat, render
+from logsweep.report import Report
+from logsweep.scan import ScanOptions
 from logsweep.timeinfer import resolve_timezone
 
 EXIT_OK = 0
 EXIT_USAGE = 2
+EXIT_BUSY = 3  # another run holds the ledger; try again later
 
 
 class UsageError(Exception):
@@ -37,22 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
         "scan",
         help="scan log files and directories and print a report",
         description="Scan log files and directories (walked recursively; rotated and "
-        "compressed generations included) and print one report. Each run is a full scan.",
+        "compressed generations included) and print one report. Each run is a full scan, "
+        "unless --state names a ledger: then only new lines are read.",
     )
     scan.add_argument("paths", nargs="+", metavar="PATH", help="log file or directory")
-    scan.add_argument(
-        "--format",
-        choices=[f.value for f in OutputFormat],
-        default=None,
-        help="report format (default: table on a terminal, markdown otherwise)",
-    )
-    scan.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
-    scan.add_argument(
-        "--analyzers",
-        default=",".join(ANALYZER_NAMES),
-        metavar="LIST",
-        help=f"comma-separated analyses to run (default: {','.join(ANALYZER_NAMES)})",
-    )
+    add_output_options(scan)
     scan.add_argument(
         "--workers",
         type=int,
@@ -62,17 +56,42 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scan.add_argument(
         "--runner",
-        choices=["process", "thread"],
+        choices=["process", "thread", "dask"],
         default="process",
-        help="task runner: process pool (default) or threads",
+        help="task runner: process pool (default), threads, or Dask (the logsweep[dask] extra)",
     )
     scan.add_argument(
-        "--timezone",
+        "--dask-address",
         default=None,
-        metavar="TZ",
-        help="IANA zone of year-less syslog times (default: the machine's zone)",
+        metavar="ADDR",
+        help="with --runner dask: an existing scheduler, tcp://host:8786 "
+        "(default: a local cluster of --workers processes)",
+    )
+    add_state_options(scan)
+    scan.add_argument(
+        "--retain-days",
+        type=float,
+        default=30.0,
+        metavar="DAYS",
+        help="with --state: days of hourly results, and of deleted files, to keep (default 30)",
+    )
+    scan.add_argument(
+        "--file-time-limit",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="stop reading one file after SECONDS (it is reported partial; default: no limit)",
     )
     scan.set_defaults(handler=run_scan)
+
+    report = commands.add_parser(
+        "report",
+        help="render a report from a ledger without scanning",
+        description="Render what a ledger (logsweep scan --state) holds for a time window.",
+    )
+    add_state_options(report, required=True)
+    add_output_options(report)
+    report.set_defaults(handler=run_report)
 
     sample = commands.add_parser(
         "sample",
@@ -87,6 +106,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def add_state_options(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
+    parser.add_argument(
+        "--state",
+        required=required,
+        metavar="FILE",
+        help="SQLite ledger: read only what is new since the last run, report all it holds",
+    )
+    parser.add_argument(
+        "--since",
+        metavar="WHEN",
+        help="with --state: report hours from WHEN (24h, 7d, 2026-11-24, ISO 8601)",
+    )
+    parser.add_argument("--until", metavar="WHEN", help="with --state: report hours before WHEN")
+
+
+def add_output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        choices=[f.value for f in OutputFormat],
+        default=None,
+        help="report format (default: table on a terminal, markdown otherwise)",
+    )
+    parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    parser.add_argument(
+        "--analyzers",
+        default=",".join(ANALYZER_NAMES),
+        metavar="LIST",
+        help=f"comma-separated analyses to report (default: {','.join(ANALYZER_NAMES)})",
+    )
+    parser.add_argument(
+        "--timezone",
+        default=None,
+        metavar="TZ",
+        help="IANA zone of year-less syslog times (default: the machine's zone)",
+    )
+
+
 def check_scan_arguments(args: argparse.Namespace) -> tuple[str, ...]:
     """Validate before Prefect starts, so a typo costs milliseconds, not a flow run."""
     missing = [p for p in args.paths if not os.path.lexists(p)]
@@ -99,6 +155,21 @@ def check_scan_arguments(args: argparse.Namespace) -> tuple[str, ...]:
         raise UsageError(str(exc)) from exc
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers must be at least 1")
+    if (args.since or args.until) and not args.state:
+        raise UsageError("--since and --until need --state (a stateless scan reports all it reads)")
+    if args.file_time_limit is not None and args.file_time_limit <= 0:
+        raise UsageError("--file-time-limit must be positive")
+    if args.retain_days <= 0:
+        raise UsageError("--retain-days must be positive")
+    try:
+        now = time.time()
+        parse_when(args.since, now), parse_when(args.until, now)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    if args.dask_address and args.runner != "dask":
+        raise UsageError("--dask-address needs --runner dask")
+    if args.dask_address and args.workers is not None:
+        raise UsageError("--workers does not apply to an existing Dask cluster (--dask-address)")
     if not discover(args.paths).files:
         raise UsageError(f"nothing log-like found under {', '.join(args.paths)}")
     return analyzers
@@ -106,18 +177,56 @@ def check_scan_arguments(args: argparse.Namespace) -> tuple[str, ...]:
 
 def run_scan(args: argparse.Namespace) -> int:
     analyzers = check_scan_arguments(args)
+    # A temporary API server on a fresh PREFECT_HOME on a loaded 2-core box takes
+    # over 20 s (Prefect's default limit) to start: be patient rather than fail the run.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     # Imported here: Prefect takes a second to import; usage errors should not wait for it.
-    from flows.runners import make_task_runner, quiet_prefect_logs
+    from flows.progress import with_progress_bar
+    from flows.runners import DaskNotInstalled, make_task_runner, quiet_prefect_logs
     from flows.scan import AnalyzerName, scan_logs
 
     if not sys.stderr.isatty():
         quiet_prefect_logs()  # cron mail gets the report, not Prefect's chatter
-    runner = make_task_runner(args.runner, args.workers)
-    report = scan_logs.with_options(task_runner=runner)(
-        paths=[str(Path(p)) for p in args.paths],
-        analyzers=cast("list[AnalyzerName]", list(analyzers)),
-        timezone=args.timezone,
-    )
+    try:
+        runner = make_task_runner(args.runner, args.workers, args.dask_address)
+    except DaskNotInstalled as exc:
+        raise UsageError(str(exc)) from exc
+    try:
+        # A bar of files and bytes on stderr, only when stderr is a terminal.
+        report = with_progress_bar(scan_logs.with_options(task_runner=runner))(
+            paths=[str(Path(p)) for p in args.paths],
+            analyzers=cast("list[AnalyzerName]", list(analyzers)),
+            timezone=args.timezone,
+            state_path=args.state,
+            since=args.since,
+            until=args.until,
+            retain_days=args.retain_days,
+            file_time_limit=args.file_time_limit,
+        )
+    except LedgerBusy as exc:
+        print(f"logsweep: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+    return emit(report, args)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """Render the ledger's window without scanning anything (and without Prefect)."""
+    if not Path(args.state).is_file():
+        raise UsageError(f"no ledger at {args.state} (create one with logsweep scan --state)")
+    try:
+        analyzers = parse_analyzer_names(args.analyzers)
+        resolve_timezone(args.timezone)
+        now = time.time()
+        since, until = parse_when(args.since, now), parse_when(args.until, now)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    options = ScanOptions(analyzers=analyzers, timezone=args.timezone)
+    with Ledger(args.state) as ledger:
+        report = ledger_report(ledger, options, since=since, until=until)
+    return emit(report, args)
+
+
+def emit(report: Report, args: argparse.Namespace) -> int:
     fmt = args.format or (OutputFormat.TABLE if sys.stdout.isatty() else OutputFormat.MARKDOWN)
     text = render(report, fmt, color=sys.stdout.isatty() and not args.output)
     if args.output:

@@ -6,6 +6,9 @@ With no ``PREFECT_API_URL`` (the embedded default) the parent's temporary
 server is not among those, so every worker starts a temporary server of its
 own (~4 s each; 3 servers for 2 workers).  ``SharedApiProcessPoolTaskRunner``
 hands the parent's server URL to each worker in the pool initializer.
+The Dask runner (``flows/dask_runner.py``, the optional ``logsweep[dask]``
+extra) does the same for Dask workers on this host; it is imported only when
+asked for.
 """
 
 import logging
@@ -17,7 +20,13 @@ from prefect.futures import PrefectFuture
 from prefect.settings import get_current_settings
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
-RunnerKind = Literal["process", "thread"]
+RunnerKind = Literal["process", "thread", "dask"]
+
+DASK_MISSING = "the dask runner needs the dask extra: pip install 'logsweep[dask]'"
+
+
+class DaskNotInstalled(ImportError):
+    """prefect-dask is missing: the base install works without it."""
 
 
 def _use_parent_api(
@@ -69,10 +78,44 @@ def default_task_runner() -> TaskRunner[PrefectFuture[Any]]:
     return cast(TaskRunner[PrefectFuture[Any]], SharedApiProcessPoolTaskRunner())
 
 
-def make_task_runner(kind: RunnerKind = "process", workers: int | None = None) -> TaskRunner[Any]:
+def make_task_runner(
+    kind: RunnerKind = "process", workers: int | None = None, address: str | None = None
+) -> TaskRunner[Any]:
+    """The task runner for ``kind``, with ``workers`` workers (default: one per core).
+
+    ``dask`` attaches to the scheduler at ``address`` (``tcp://host:8786``), whose
+    workers are whatever that cluster has, or starts a local cluster of ``workers``
+    single-threaded processes (parsing is pure Python: threads would share the GIL).
+    """
+    if address is not None and kind != "dask":
+        raise ValueError("a Dask address needs the dask runner")
     if kind == "thread":
         return ThreadPoolTaskRunner(max_workers=workers)
+    if kind == "dask":
+        return _dask_runner(workers, address)
     return SharedApiProcessPoolTaskRunner(max_workers=workers)
+
+
+def _dask_runner(workers: int | None, address: str | None) -> TaskRunner[Any]:
+    if address is not None and workers is not None:
+        raise ValueError("the workers of an existing Dask cluster are set where it runs")
+    try:
+        # Imported here: prefect-dask is an optional extra, the base install must work.
+        from flows.dask_runner import SharedApiDaskTaskRunner
+    except ImportError as exc:
+        if (exc.name or "").split(".")[0] not in {"prefect_dask", "distributed", "dask"}:
+            raise  # something else is broken; do not hide it behind the install hint
+        raise DaskNotInstalled(DASK_MISSING) from exc
+    if address is not None:
+        return SharedApiDaskTaskRunner(address=address)
+    cluster = {
+        "n_workers": workers or os.cpu_count() or 1,
+        "threads_per_worker": 1,
+        "processes": True,
+        # Any free port: a one-shot scan must not collide with another cluster's 8787.
+        "dashboard_address": ":0",
+    }
+    return SharedApiDaskTaskRunner(cluster_kwargs=cluster)
 
 
 def worker_count() -> int:
@@ -82,11 +125,19 @@ def worker_count() -> int:
     context = FlowRunContext.get()
     runner = context.task_runner if context else None
     count = getattr(runner, "_max_workers", None)
+    cluster_threads = getattr(runner, "cluster_threads", None)
+    if not count and callable(cluster_threads):
+        # A Dask cluster's size is whatever it has, perhaps on other machines.
+        count = cluster_threads()
     return int(count) if count else (os.cpu_count() or 1)
 
 
 def quiet_prefect_logs() -> None:
     """Keep only warnings from Prefect: for cron and pipes, where the report is the output."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    for name in ("prefect", "prefect.flow_runs", "prefect.task_runs"):
+    # Dask's own chatter too (a local cluster logs every worker start and stop);
+    # through its config, so it holds when distributed is imported later, and in
+    # the local cluster's worker processes, which inherit the environment.
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
+    for name in ("prefect", "prefect.flow_runs", "prefect.task_runs", "distributed"):
         logging.getLogger(name).setLevel(logging.WARNING)

@@ -5,19 +5,34 @@ annotations at run time to build the UI form, and ``flow.serve()`` fails on
 string annotations with pydantic parameters.
 """
 
-from collections.abc import Iterator
-from typing import Annotated, Literal
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures.process import BrokenProcessPool
+from functools import partial
+from typing import Annotated, Any, Literal
 
-from prefect import flow, get_run_logger, unmapped
+from prefect import flow, get_client, get_run_logger, unmapped
 from prefect.futures import PrefectFuture, as_completed
+from prefect.states import Crashed
 from pydantic import Field
 
-from flows.runners import default_task_runner, worker_count
+from flows.progress import BatchProgress
+from flows.runners import SharedApiProcessPoolTaskRunner, default_task_runner, worker_count
 from logsweep.discovery import LogFile
+from logsweep.known import KnownFiles
+from logsweep.ledger import ledger_lock, parse_when
 from logsweep.planning import Batch, plan_batches
 from logsweep.report import Report
 from logsweep.scan import FileResult, ScanOptions, failed_result, in_discovery_order
-from tasks import list_logs, parse_logs, reduce_results
+from logsweep.stateful import DEFAULT_RETAIN_DAYS, ledger_options
+from tasks import (
+    list_logs,
+    load_known,
+    parse_logs,
+    record_results,
+    reduce_results,
+    report_from_ledger,
+)
 
 AnalyzerName = Literal["usb", "sshd", "robots", "volume"]
 
@@ -32,6 +47,11 @@ def scan_logs(
     paths: Annotated[list[str], Field(min_length=1)] = ["/var/log"],  # noqa: B006 - Prefect copies parameter defaults per run
     analyzers: list[AnalyzerName] = ["usb", "sshd", "robots", "volume"],  # noqa: B006
     timezone: str | None = None,
+    state_path: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    retain_days: Annotated[float, Field(gt=0)] = DEFAULT_RETAIN_DAYS,
+    file_time_limit: Annotated[float | None, Field(gt=0)] = None,
 ) -> Report:
     """List the log files, map the parser over them on the process pool, reduce to one report.
 
@@ -43,13 +63,68 @@ def scan_logs(
         analyzers: Analyses to run: usb, sshd, robots, volume. Empty means all.
         timezone: IANA zone (e.g. Europe/Paris) of year-less syslog times; empty means
             the zone of the machine running the flow.
+        state_path: SQLite ledger file for incremental runs: only new lines are read and
+            the report covers everything the ledger holds. Empty: a full, stateless scan.
+        since: With a ledger: report hours from this time (24h, 7d, or ISO 8601).
+        until: With a ledger: report hours before this time (24h, 7d, or ISO 8601).
+        retain_days: With a ledger: days of hourly results, and of deleted files, to keep.
+        file_time_limit: Seconds one file may take; past it the file's read stops, what was
+            read counts, and its status says why (with a ledger, the next run goes on).
     """
-    options = ScanOptions(analyzers=_ordered(analyzers), timezone=timezone or None)
+    options = ScanOptions(
+        analyzers=_ordered(analyzers), timezone=timezone or None, time_limit=file_time_limit
+    )
+    if state_path:
+        return _scan_with_ledger(paths, state_path, options, since, until, retain_days)
     found = list_logs(paths)
     batches = plan_batches(found.files, worker_count())
     futures = parse_logs.map([b.files for b in batches], options=unmapped(options))
-    results = collect(futures, batches)
+    results = collect(
+        futures, batches, retry=partial(retry_in_fresh_pool, options=options, known=None)
+    )
     return reduce_results(in_discovery_order(results, found.files), found.skipped, options)
+
+
+def _scan_with_ledger(
+    paths: list[str],
+    state_path: str,
+    options: ScanOptions,
+    since: str | None,
+    until: str | None,
+    retain_days: float,
+) -> Report:
+    """list -> map (new lines only) -> record each batch -> report from the ledger.
+
+    The lock is held by this (the flow's) process for the whole run, so a
+    second run on the same ledger waits, then stops with a clear message.
+    """
+    now = time.time()
+    window = (parse_when(since, now), parse_when(until, now))
+    with ledger_lock(state_path):
+        found = list_logs(paths)
+        known = load_known(state_path)
+        batches = plan_batches(found.files, worker_count())
+        futures = parse_logs.map(
+            [b.files for b in batches],
+            options=unmapped(ledger_options(options)),
+            known=unmapped(known),
+        )
+        recorded: dict[int, FileResult] = {}
+        unrecorded: list[FileResult] = []
+
+        def record(batch_results: list[FileResult]) -> None:
+            stored = record_results(state_path, batch_results)
+            recorded.update(stored)
+            kept = {id(r) for r in stored.values()}
+            unrecorded.extend(r for r in batch_results if id(r) not in kept)
+
+        retry = partial(retry_in_fresh_pool, options=ledger_options(options), known=known)
+        results = collect(futures, batches, on_batch=record, retry=retry)
+        accounted = {id(r) for r in (*recorded.values(), *unrecorded)}
+        unrecorded += [r for r in results if id(r) not in accounted]  # failed batches
+        return report_from_ledger(
+            state_path, options, recorded, unrecorded, found.skipped, paths, retain_days, *window
+        )
 
 
 def _ordered(analyzers: list[AnalyzerName]) -> tuple[str, ...]:
@@ -59,22 +134,43 @@ def _ordered(analyzers: list[AnalyzerName]) -> tuple[str, ...]:
 
 
 def collect(
-    futures: "list[PrefectFuture[list[FileResult]]]", batches: list[Batch]
+    futures: "list[PrefectFuture[list[FileResult]]]",
+    batches: list[Batch],
+    on_batch: Callable[[list[FileResult]], None] | None = None,
+    retry: Callable[[LogFile], FileResult] | None = None,
 ) -> list[FileResult]:
-    """Wait for every batch; a batch that failed turns into error entries for its files."""
+    """Wait for every batch; a batch that failed turns into error entries for its files.
+
+    ``on_batch`` gets each batch's results as it finishes (the ledger commits
+    them then, so a run killed later keeps what it had read).  When a worker
+    process died (os._exit, SIGKILL, the OOM killer), the pool fails every
+    batch it still had; their task runs are marked Crashed and ``retry`` reads
+    each of their files again, one by one in a fresh pool.
+    """
     logger = get_run_logger()
     batch_of = {id(future): batch for future, batch in zip(futures, batches, strict=True)}
     total = sum(len(b.files) for b in batches)
+    progress = BatchProgress(batches)  # a terminal's progress bar, when the caller shows one
     results: list[FileResult] = []
     for future in _finishing_order(futures):
         batch = batch_of[id(future)]
         try:
-            results.extend(future.result())
+            batch_results = future.result()
+            if on_batch is not None:
+                on_batch(batch_results)
+            results.extend(batch_results)
         except Exception as exc:
-            # A dead worker (BrokenProcessPool) fails every pending future with it;
-            # the reduce still runs and the report names each file it cost.
             logger.error("batch of %d files failed: %r", len(batch.files), exc)
-            results.extend(_failed(batch.files, exc))
+            if worker_died(exc):
+                mark_crashed(future, exc)
+            if worker_died(exc) and retry is not None:
+                retried = [retry(log) for log in batch.files]
+                if on_batch is not None:
+                    on_batch(retried)
+                results.extend(retried)
+            else:  # the reduce still runs and the report names each file it cost
+                results.extend(_failed(batch.files, exc))
+        progress.done(batch)
         logger.info("scanned %d/%d files", len(results), total)
     return results
 
@@ -92,6 +188,32 @@ def _finishing_order(
         # A broken pool can break as_completed itself; the rest are handled one by one.
         get_run_logger().warning("waiting for batches failed: %r", exc)
     yield from (f for f in futures if id(f) not in seen)
+
+
+def worker_died(exc: BaseException) -> bool:
+    return isinstance(exc, BrokenProcessPool)
+
+
+def mark_crashed(future: "PrefectFuture[Any]", exc: BaseException) -> None:
+    """A task run whose worker died stays Running forever unless someone says otherwise."""
+    with get_client(sync_client=True) as client:
+        run = client.read_task_run(future.task_run_id)
+        if run.state is None or not run.state.is_final():
+            client.set_task_run_state(
+                future.task_run_id, Crashed(message=f"worker process died: {exc!r}"), force=True
+            )
+
+
+def retry_in_fresh_pool(log: LogFile, options: ScanOptions, known: KnownFiles | None) -> FileResult:
+    """Read one file again in a pool of its own: if it kills its worker again, only it is lost."""
+    with SharedApiProcessPoolTaskRunner(max_workers=1) as runner:
+        future = runner.submit(parse_logs, {"files": (log,), "options": options, "known": known})
+        try:
+            return future.result()[0]
+        except Exception as exc:
+            if worker_died(exc):
+                mark_crashed(future, exc)
+            return failed_result(log, f"worker process died twice reading this file: {exc!r}")
 
 
 def _failed(files: tuple[LogFile, ...], exc: BaseException) -> list[FileResult]:

@@ -57,3 +57,28 @@ def is_subset(expected: Any, actual: Any) -> bool:
 
 
 REFERENCE = datetime(2026, 11, 25, tzinfo=UTC)
+
+
+def descendants(pid: int) -> list[tuple[int, str]]:
+    """(pid, command line) of every process below pid, read from /proc (Linux)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(entry.name))
+    found: list[tuple[int, str]] = []
+    stack = list(children.get(pid, []))
+    while stack:
+        child = stack.pop()
+        try:
+            cmd = (Path("/proc") / str(child) / "cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+        found.append((child, cmd.decode(errors="replace")))
+        stack.extend(children.get(child, []))
+    return found

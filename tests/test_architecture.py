@@ -1,4 +1,4 @@
-"""The core stays pure: nothing in logsweep/ imports Prefect."""
+"""The core stays pure: nothing in logsweep/ imports Prefect (or Dask, the optional runner)."""
 
 import ast
 import subprocess
@@ -6,6 +6,8 @@ import sys
 from pathlib import Path
 
 CORE = Path(__file__).resolve().parents[1] / "logsweep"
+# The Dask packages come only with the logsweep[dask] extra; the core must work without them.
+FORBIDDEN = ("prefect", "prefect_dask", "dask", "distributed")
 
 
 def test_no_core_module_imports_prefect() -> None:
@@ -17,7 +19,7 @@ def test_no_core_module_imports_prefect() -> None:
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
-            offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] == "prefect"]
+            offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] in FORBIDDEN]
     assert offenders == []
     assert len(list(CORE.rglob("*.py"))) > 10  # the walk really saw the package
 
@@ -29,9 +31,38 @@ def test_importing_the_whole_core_loads_no_prefect() -> None:
     code = (
         "import importlib, sys\n"
         f"for m in {modules!r}: importlib.import_module(m.removesuffix('.__init__'))\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'prefect'))\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r}))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=CORE.parent
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_no_shell_and_no_eval_anywhere_in_the_product() -> None:
+    """Nothing derived from a parameter or a log line can reach a shell or an evaluator."""
+    root = CORE.parent
+    forbidden_calls = {"eval", "exec", "compile", "system", "popen", "getoutput", "getstatusoutput"}
+    offenders = []
+    for package in ("logsweep", "tasks", "flows", "deployments"):
+        for path in sorted((root / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(), str(path))):
+                if isinstance(node, ast.Call):
+                    func = node.func
+                    if isinstance(func, ast.Attribute):  # re.compile is fine, os.system is not
+                        bad = func.attr in forbidden_calls - {"compile"}
+                        name = func.attr
+                    else:
+                        name = getattr(func, "id", "")
+                        bad = name in forbidden_calls | {"__import__"}
+                    if bad:
+                        offenders.append(f"{path.name}:{node.lineno} {name}()")
+                    for kw in node.keywords:
+                        if kw.arg == "shell":
+                            offenders.append(f"{path.name}:{node.lineno} shell=")
+                elif isinstance(node, ast.Import | ast.ImportFrom):
+                    names = [a.name for a in node.names]
+                    module = getattr(node, "module", None) or ""
+                    if "subprocess" in names or module == "subprocess" or "pickle" in names:
+                        offenders.append(f"{path.name}:{node.lineno} imports {names or module}")
+    assert offenders == []

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import descendants
 
 from flows.cli import main
 from logsweep.samples import generate_sample_tree
@@ -29,6 +30,11 @@ def run_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, 
         (["scan", "{tmp}", "--analyzers", "usb,bogus"], "unknown analyzer(s) bogus"),
         (["scan", "{tmp}", "--timezone", "Mars/Olympus"], "unknown timezone 'Mars/Olympus'"),
         (["scan", "{tmp}", "--workers", "0"], "--workers must be at least 1"),
+        (["scan", "{tmp}", "--dask-address", "tcp://127.0.0.1:8786"], "needs --runner dask"),
+        (
+            ["scan", "{tmp}", "--runner", "dask", "--dask-address", "h:8786", "--workers", "2"],
+            "--workers does not apply to an existing Dask cluster",
+        ),
         (["scan", "{empty}"], "nothing log-like found under"),
     ],
 )
@@ -56,39 +62,20 @@ def test_usage_errors_do_not_import_prefect(tmp_path: Path) -> None:
     assert out.stdout.split() == ["2", "False"]
 
 
-def test_help_lists_every_documented_option(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("command", ["scan", "report", "sample"])
+def test_readme_documents_every_option_of_help(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README's synopsis drifts from --help: this fails when an option is missing."""
+    import re
+
     with pytest.raises(SystemExit):
-        main(["scan", "--help"])
-    help_text = capsys.readouterr().out
+        main([command, "--help"])
+    options = set(re.findall(r"(?<![\w-])--[a-z][a-z-]+", capsys.readouterr().out)) - {"--help"}
     readme = (ROOT / "README.md").read_text()
-    for option in ["--format", "--output", "--analyzers", "--workers", "--timezone", "--runner"]:
-        assert option in help_text
-        assert option in readme, f"README does not document {option}"
-
-
-def descendants(pid: int) -> list[tuple[int, str]]:
-    """(pid, command line) of every process below pid, read from /proc (Linux)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        children.setdefault(ppid, []).append(int(entry.name))
-    found: list[tuple[int, str]] = []
-    stack = list(children.get(pid, []))
-    while stack:
-        child = stack.pop()
-        try:
-            cmd = (Path("/proc") / str(child) / "cmdline").read_bytes().replace(b"\0", b" ")
-        except OSError:
-            continue
-        found.append((child, cmd.decode(errors="replace")))
-        stack.extend(children.get(child, []))
-    return found
+    assert options, "no options parsed from --help"
+    missing = sorted(o for o in options if o not in readme)
+    assert missing == [], f"README does not document {missing}"
 
 
 def test_cli_scan_uses_one_api_server_and_writes_the_report(tmp_path: Path) -> None:
@@ -146,3 +133,50 @@ def test_cli_scan_uses_one_api_server_and_writes_the_report(tmp_path: Path) -> N
     broken = [f for f in report["files"] if f["path"].endswith("broken.log.1.gz")]
     assert broken[0]["status"] == "error" and broken[0]["error"]
     assert "1 file(s) could not be read completely" in err
+
+
+def test_report_renders_a_ledger_without_scanning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from helpers import UTC_OPTIONS
+
+    from logsweep.stateful import scan_with_ledger
+
+    tree = tmp_path / "tree"
+    truth = generate_sample_tree(tree, days=3).to_json()
+    state = tmp_path / "state.db"
+    scan_with_ledger([tree], state, UTC_OPTIONS)
+    code, out, err = run_main(
+        ["report", "--state", str(state), "--format", "json", "--timezone", "UTC"], capsys
+    )
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["sshd"] == truth["ssh"]
+    assert {f["status"] for f in report["files"]} == {"unchanged"}
+    code, out, _ = run_main(
+        ["report", "--state", str(state), "--format", "json", "--since", "2026-11-24T00:00:00Z"],
+        capsys,
+    )
+    hours = json.loads(out)["volume"]["by_hour"]
+    assert hours and min(hours) >= "2026-11-24T00"
+    code, _, err = run_main(["report", "--state", str(tmp_path / "nope.db")], capsys)
+    assert code == 2 and "no ledger at" in err
+
+
+def test_scan_stops_with_a_clear_message_while_another_run_holds_the_ledger(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    prefect_api: None,
+) -> None:
+    from logsweep.ledger import ledger_lock
+
+    (tmp_path / "syslog").write_text("Nov 24 10:00:00 h cron[1]: x\n")
+    state = tmp_path / "state.db"
+    monkeypatch.setenv("LOGSWEEP_LOCK_WAIT", "1")
+    with ledger_lock(state):
+        code, _, err = run_main(
+            ["scan", str(tmp_path / "syslog"), "--state", str(state), "--runner", "thread"], capsys
+        )
+    assert code == 3
+    assert "another logsweep run" in err and str(state) in err

@@ -1,31 +1,16 @@
 """The scan_logs flow on a real Prefect API: process pool, threads, Python API, failures."""
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from helpers import scan_paths
-from prefect.testing.utilities import prefect_test_harness
 
 import tasks.parse
 from flows.runners import make_task_runner
 from flows.scan import scan_logs
 from logsweep.report import Report
-from logsweep.samples import SampleTruth, generate_sample_tree
-
-
-@pytest.fixture(scope="session")
-def prefect_api() -> Iterator[None]:
-    """One real (temporary) Prefect server for the whole session: it takes seconds to start."""
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
-
-
-@pytest.fixture(scope="session")
-def sample_tree(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SampleTruth]:
-    root = tmp_path_factory.mktemp("sample") / "tree"
-    return root, generate_sample_tree(root)
+from logsweep.samples import SampleTruth
 
 
 def without_root_hub_flag(report: Report) -> dict[str, Any]:
@@ -95,10 +80,10 @@ def test_a_failing_batch_becomes_error_entries_and_the_reduce_still_runs(
     root, _ = sample_tree
     real = tasks.parse.scan_files
 
-    def explode_on_kern_log(files: Any, options: Any) -> Any:
+    def explode_on_kern_log(files: Any, *args: Any) -> Any:
         if any("kern.log" in f.path for f in files):
             raise RuntimeError("simulated parser bug")
-        return real(files, options)
+        return real(files, *args)
 
     # Threads share this process, so the patched task body is the one that runs.
     monkeypatch.setattr(tasks.parse, "scan_files", explode_on_kern_log)
@@ -113,3 +98,22 @@ def test_a_failing_batch_becomes_error_entries_and_the_reduce_still_runs(
     assert all("simulated parser bug" in (f.error or "") for f in failed)
     survivors = [path for path, status in statuses.items() if status == "ok"]
     assert report.sshd == scan_paths(survivors).sshd  # the reduce ran over the rest
+
+
+@pytest.mark.usefixtures("prefect_api")
+def test_stateful_flow_on_the_process_pool_over_three_nights(tmp_path: Path) -> None:
+    """The flow with a ledger: logrotate between runs, each report equals the union."""
+    from test_incremental import LogHost, assert_equals_union
+
+    host, state = LogHost(tmp_path, seed=7), tmp_path / "state.db"
+    flow = scan_logs.with_options(task_runner=make_task_runner("process", 2))
+    for _night in range(3):
+        host.write(1500)
+        report = flow(paths=[str(host.dir)], timezone="UTC", state_path=str(state))
+        assert_equals_union(report, host)
+        host.rotate()
+    host.write(10)
+    report = flow(paths=[str(host.dir)], timezone="UTC", state_path=str(state), analyzers=["sshd"])
+    assert_equals_union_sshd = report.sshd == scan_paths([host.archive]).sshd
+    assert assert_equals_union_sshd and report.usb is None
+    assert {f.status for f in report.files} == {"ok", "unchanged"}
