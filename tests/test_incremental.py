@@ -421,3 +421,24 @@ def test_two_runs_at_once_never_double_count(tmp_path: Path) -> None:
     assert first.communicate(timeout=120)[0].strip() == "done"
     assert second.communicate(timeout=120)[0].strip() == "done"
     assert_equals_union(run(host, state), host)
+
+
+def test_retention_prunes_old_hours_and_long_gone_files(tmp_path: Path) -> None:
+    host, state = LogHost(tmp_path), tmp_path / "state.db"
+    host.write(300)
+    run(host, state)
+    host.rotate(delaycompress=False)
+    host.write(300)
+    run(host, state)
+    (host.dir / "syslog.1.gz").unlink()  # logrotate deleted the oldest generation
+    kept = scan_with_ledger([host.dir], state, UTC_OPTIONS)  # default retention: 30 days
+    assert [f.status for f in kept.files if f.path.endswith(".gz")] == ["gone"]
+    assert kept.sshd is not None and kept.sshd.failures > 0
+    # the lines are from 2026-11-06; a retention of one day, today, keeps none of them
+    pruned = scan_with_ledger([host.dir], state, UTC_OPTIONS, retain_days=1)
+    assert pruned.sshd is not None and pruned.sshd.failures == 0
+    assert [f.status for f in pruned.files if f.path.endswith(".gz")] == ["gone"]  # gone today
+    with Ledger(state) as ledger:  # two days later, the file gone for more than a day is forgotten
+        ledger.prune(1, now=time.time() + 2 * 86400)
+        assert not any(f.path.endswith(".gz") for f in ledger.files())
+        assert any(f.path == str(host.live) for f in ledger.files())
