@@ -8,11 +8,15 @@ string annotations with pydantic parameters.
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime
 from functools import partial
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
+from uuid import UUID
 
 from prefect import flow, get_client, get_run_logger, unmapped
+from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.futures import PrefectFuture, as_completed
+from prefect.runtime import deployment
 from prefect.states import Crashed
 from pydantic import Field
 
@@ -23,12 +27,14 @@ from logsweep.known import KnownFiles
 from logsweep.ledger import ledger_lock, parse_when
 from logsweep.planning import Batch, plan_batches
 from logsweep.report import Report
+from logsweep.roots import check_paths, configured_roots
 from logsweep.scan import FileResult, ScanOptions, failed_result, in_discovery_order
 from logsweep.stateful import DEFAULT_RETAIN_DAYS, ledger_options
 from tasks import (
     list_logs,
     load_known,
     parse_logs,
+    publish_report,
     record_results,
     reduce_results,
     report_from_ledger,
@@ -37,8 +43,14 @@ from tasks import (
 AnalyzerName = Literal["usb", "sshd", "robots", "volume"]
 
 
+def run_name() -> str:
+    """Runs are named by date (scan-2026-11-24) so a night's run is easy to find in the UI."""
+    return f"scan-{datetime.now():%Y-%m-%d}"
+
+
 @flow(
     name="scan-logs",
+    flow_run_name=run_name,
     description="Scan rotated logs on all cores: USB devices, SSH failures, robots.txt, volume.",
     task_runner=default_task_runner(),
     validate_parameters=True,
@@ -52,6 +64,7 @@ def scan_logs(
     until: str | None = None,
     retain_days: Annotated[float, Field(gt=0)] = DEFAULT_RETAIN_DAYS,
     file_time_limit: Annotated[float | None, Field(gt=0)] = None,
+    reports_dir: str | None = None,
 ) -> Report:
     """List the log files, map the parser over them on the process pool, reduce to one report.
 
@@ -70,13 +83,26 @@ def scan_logs(
         retain_days: With a ledger: days of hourly results, and of deleted files, to keep.
         file_time_limit: Seconds one file may take; past it the file's read stops, what was
             read counts, and its status says why (with a ledger, the next run goes on).
+        reports_dir: Folder for this run's JSON and HTML reports (named by date); empty:
+            none written. A summary and a table are attached to the run either way.
     """
     options = ScanOptions(
         analyzers=_ordered(analyzers), timezone=timezone or None, time_limit=file_time_limit
     )
+    roots = configured_roots(in_deployment=bool(deployment.id))
+    if roots is not None:
+        check_paths(paths, roots)  # fails the run before any file is read
     if state_path:
-        return _scan_with_ledger(paths, state_path, options, since, until, retain_days)
-    found = list_logs(paths)
+        report = _scan_with_ledger(paths, roots, state_path, options, since, until, retain_days)
+    else:
+        report = _scan(paths, roots, options)
+    publish_report(report, reports_dir)
+    return report
+
+
+def _scan(paths: list[str], roots: tuple[str, ...] | None, options: ScanOptions) -> Report:
+    """list -> map -> reduce, every file read in full."""
+    found = list_logs(paths, roots)
     batches = plan_batches(found.files, worker_count())
     futures = parse_logs.map([b.files for b in batches], options=unmapped(options))
     results = collect(
@@ -87,6 +113,7 @@ def scan_logs(
 
 def _scan_with_ledger(
     paths: list[str],
+    roots: tuple[str, ...] | None,
     state_path: str,
     options: ScanOptions,
     since: str | None,
@@ -101,7 +128,7 @@ def _scan_with_ledger(
     now = time.time()
     window = (parse_when(since, now), parse_when(until, now))
     with ledger_lock(state_path):
-        found = list_logs(paths)
+        found = list_logs(paths, roots)
         known = load_known(state_path)
         batches = plan_batches(found.files, worker_count())
         futures = parse_logs.map(
@@ -151,6 +178,7 @@ def collect(
     batch_of = {id(future): batch for future, batch in zip(futures, batches, strict=True)}
     total = sum(len(b.files) for b in batches)
     progress = BatchProgress(batches)  # a terminal's progress bar, when the caller shows one
+    artifact = create_progress_artifact(0.0, key="scan-progress", description="files scanned")
     results: list[FileResult] = []
     for future in _finishing_order(futures):
         batch = batch_of[id(future)]
@@ -171,6 +199,7 @@ def collect(
             else:  # the reduce still runs and the report names each file it cost
                 results.extend(_failed(batch.files, exc))
         progress.done(batch)
+        update_progress_artifact(cast(UUID, artifact), 100.0 * progress.files_done / max(1, total))
         logger.info("scanned %d/%d files", len(results), total)
     return results
 

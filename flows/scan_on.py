@@ -42,6 +42,7 @@ def scan_logs_on(
     until: str | None = None,
     retain_days: Annotated[float, Field(gt=0)] = DEFAULT_RETAIN_DAYS,
     file_time_limit: Annotated[float | None, Field(gt=0)] = None,
+    reports_dir: str | None = None,
     runner: RunnerKind = "process",
     workers: Annotated[int, Field(ge=1)] | None = None,
     dask_address: str | None = None,
@@ -64,6 +65,8 @@ def scan_logs_on(
         retain_days: With a ledger: days of hourly results, and of deleted files, to keep.
         file_time_limit: Seconds one file may take; past it the file's read stops, what was
             read counts, and its status says why (with a ledger, the next run goes on).
+        reports_dir: Folder for this run's JSON and HTML reports (named by date); empty:
+            none written. A summary and a table are attached to the run either way.
         runner: Where the files are parsed: process (a pool on this machine), thread,
             or dask (the logsweep[dask] extra; a cluster, see dask_address).
         workers: Workers of the process pool, the threads, or the local Dask cluster;
@@ -82,4 +85,5 @@ def scan_logs_on(
         until=until,
         retain_days=retain_days,
         file_time_limit=file_time_limit,
+        reports_dir=reports_dir,
     )

@@ -9,9 +9,11 @@ Things that are not text logs are skipped by what they are, without reading them
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from logsweep.roots import is_under
 
 # Binary accounting files and journald's store: reading them as text is noise.
 _BINARY_NAMES = re.compile(r"^(?:[wb]tmp|lastlog|faillog|utmp|tallylog)(?:[.-].*)?$")
@@ -84,7 +86,9 @@ def non_log_reason(name: str, mode: int) -> str | None:
     return None
 
 
-def _walk(root: Path, skipped: list[Skipped]) -> Iterator[_Candidate]:
+def _walk(
+    root: Path, skipped: list[Skipped], roots: Sequence[str] | None = None
+) -> Iterator[_Candidate]:
     """Yield regular files under root; follow directory symlinks once, loops never."""
     seen_dirs: set[tuple[int, int]] = set()
     stack: list[tuple[Path, str]] = [(root, "")]
@@ -107,6 +111,9 @@ def _walk(root: Path, skipped: list[Skipped]) -> Iterator[_Candidate]:
             continue
         for entry in entries:
             path = Path(entry.path)
+            if roots is not None and entry.is_symlink() and not is_under(path, roots):
+                skipped.append(Skipped(str(path), "symlink to outside the allowed roots"))
+                continue
             try:
                 st = entry.stat()  # follows symlinks: a link to a log is a log
             except OSError as exc:
@@ -118,7 +125,9 @@ def _walk(root: Path, skipped: list[Skipped]) -> Iterator[_Candidate]:
             yield _Candidate(path, rel, st)
 
 
-def _candidates(paths: Iterable[str | Path], skipped: list[Skipped]) -> Iterator[_Candidate]:
+def _candidates(
+    paths: Iterable[str | Path], skipped: list[Skipped], roots: Sequence[str] | None
+) -> Iterator[_Candidate]:
     for given in paths:
         path = Path(given)
         try:
@@ -127,7 +136,7 @@ def _candidates(paths: Iterable[str | Path], skipped: list[Skipped]) -> Iterator
             skipped.append(Skipped(str(path), f"cannot stat: {exc.strerror}"))
             continue
         if stat.S_ISDIR(st.st_mode):
-            yield from _walk(path, skipped)
+            yield from _walk(path, skipped, roots)
         else:
             yield _Candidate(path, "", st)
 
@@ -163,12 +172,15 @@ def _order_family(members: list[tuple[_Candidate, int | None, str | None]]) -> l
     ]
 
 
-def discover(paths: Iterable[str | Path]) -> Discovery:
-    """List the log files under ``paths``, grouped by family, each family oldest first."""
+def discover(paths: Iterable[str | Path], roots: Sequence[str] | None = None) -> Discovery:
+    """List the log files under ``paths``, grouped by family, each family oldest first.
+
+    With ``roots``, symlinks found while walking that lead outside them are skipped.
+    """
     skipped: list[Skipped] = []
     families: dict[tuple[str, str], list[tuple[_Candidate, int | None, str | None]]] = {}
     seen_files: set[tuple[int, int]] = set()
-    for cand in _candidates(paths, skipped):
+    for cand in _candidates(paths, skipped, roots):
         identity = (cand.stat.st_dev, cand.stat.st_ino)
         if identity in seen_files:
             continue  # the same file reached twice (overlapping paths or links)

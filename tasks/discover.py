@@ -4,6 +4,9 @@ from logsweep.discovery import Discovery, discover
 
 
 @task(name="list-logs", retries=1, retry_delay_seconds=2)
-def list_logs(paths: list[str]) -> Discovery:
-    """Find log families under ``paths``, each ordered oldest -> newest."""
-    return discover(paths)
+def list_logs(paths: list[str], roots: tuple[str, ...] | None = None) -> Discovery:
+    """Find log families under ``paths``, each ordered oldest -> newest.
+
+    With ``roots``, symlinks leading outside them are skipped, not followed.
+    """
+    return discover(paths, roots)

@@ -1,5 +1,6 @@
 """The scan_logs flow on a real Prefect API: process pool, threads, Python API, failures."""
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -117,3 +118,61 @@ def test_stateful_flow_on_the_process_pool_over_three_nights(tmp_path: Path) -> 
     assert_equals_union_sshd = report.sshd == scan_paths([host.archive]).sshd
     assert assert_equals_union_sshd and report.usb is None
     assert {f.status for f in report.files} == {"ok", "unchanged"}
+
+
+@pytest.mark.usefixtures("prefect_api")
+def test_a_run_leaves_artifacts_and_report_files(
+    sample_tree: tuple[Path, SampleTruth], tmp_path: Path
+) -> None:
+    from prefect import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    root, truth = sample_tree
+    hostile = root.parent / "hostile"
+    hostile.mkdir(exist_ok=True)
+    (hostile / "auth.log").write_text(
+        "Nov 24 10:00:00 web01 sshd[1]: Failed password for invalid user "
+        "<img src=x onerror=alert(1)> from 198.51.100.99 port 1 ssh2\n"
+    )
+    state = scan_logs.with_options(task_runner=make_task_runner("thread", 2))(
+        paths=[str(root / "nginx"), str(hostile)],
+        timezone="UTC",
+        reports_dir=str(tmp_path / "reports"),
+        return_state=True,
+    )
+    report = state.result()
+    flow_run_id = state.state_details.flow_run_id
+    written = sorted(p.suffix for p in (tmp_path / "reports").iterdir())
+    assert written == [".html", ".json"]
+    saved = json.loads(next((tmp_path / "reports").glob("*.json")).read_text())
+    assert saved["robots"] == truth.to_json()["robots"] == report.model_dump(mode="json")["robots"]
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(flow_run_id)
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+        )
+    assert run.name.startswith("scan-20")
+    by_key = {a.key: a for a in artifacts}
+    assert set(by_key) >= {"scan-summary", "scan-offenders", "scan-progress", "scan-html-report"}
+    assert by_key["scan-progress"].data == 100.0
+    summary = str(by_key["scan-summary"].data)
+    assert "<img" not in summary.replace("`<img", "")  # only inside a code span
+    table = str(by_key["scan-offenders"].data)
+    assert "<img" not in table and "198.51.100.99" in table
+    assert "file://" in str(by_key["scan-html-report"].data)
+
+
+@pytest.mark.usefixtures("prefect_api")
+def test_a_path_outside_the_allowed_roots_fails_the_run_before_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    allowed, outside = tmp_path / "allowed", tmp_path / "outside"
+    allowed.mkdir()
+    outside.mkdir()
+    (outside / "syslog").write_text("Nov 24 10:00:00 h cron[1]: x\n")
+    monkeypatch.setenv("LOGSWEEP_ALLOWED_ROOTS", str(allowed))
+    state = scan_logs.with_options(task_runner=make_task_runner("thread", 1))(
+        paths=[str(allowed / ".." / "outside")], return_state=True
+    )
+    assert state.is_failed()
+    assert "outside the allowed roots" in (state.message or "")
