@@ -5,11 +5,11 @@ in-process version serves tests, benchmarks and anyone without Prefect.
 """
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from logsweep.analyzers import ANALYZER_NAMES
-from logsweep.discovery import discover
+from logsweep.discovery import Skipped, discover
 from logsweep.ledger import Ledger, ledger_lock, ledger_report
 from logsweep.report import Report
 from logsweep.scan import FileResult, ScanOptions, scan_file
@@ -24,11 +24,29 @@ def ledger_options(options: ScanOptions) -> ScanOptions:
 
 
 def finish_run(
-    ledger: Ledger, recorded: Sequence[int], roots: Sequence[str], retain_days: float
-) -> None:
+    ledger: Ledger,
+    options: ScanOptions,
+    recorded: Mapping[int, FileResult],
+    unrecorded: Sequence[FileResult],
+    skipped: Sequence[Skipped],
+    roots: Sequence[str],
+    retain_days: float,
+    since: float | None = None,
+    until: float | None = None,
+) -> Report:
+    """Mark files not found under the roots gone, prune past the retention, report the window."""
     now = time.time()
-    ledger.mark_gone(recorded, roots, now)
+    ledger.mark_gone(list(recorded), roots, now)
     ledger.prune(retain_days, now)
+    return ledger_report(
+        ledger,
+        options,
+        recorded=recorded,
+        unrecorded=unrecorded,
+        skipped=skipped,
+        since=since,
+        until=until,
+    )
 
 
 def scan_with_ledger(
@@ -55,13 +73,6 @@ def scan_with_ledger(
             recorded |= stored
             if not stored:
                 unrecorded.append(result)
-        finish_run(ledger, list(recorded), roots, retain_days)
-        return ledger_report(
-            ledger,
-            options,
-            recorded=recorded,
-            unrecorded=unrecorded,
-            skipped=found.skipped,
-            since=since,
-            until=until,
+        return finish_run(
+            ledger, options, recorded, unrecorded, found.skipped, roots, retain_days, since, until
         )

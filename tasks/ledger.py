@@ -6,7 +6,7 @@ from prefect import task
 
 from logsweep.discovery import Skipped
 from logsweep.known import KnownFiles
-from logsweep.ledger import Ledger, ledger_report
+from logsweep.ledger import Ledger
 from logsweep.report import Report
 from logsweep.scan import FileResult, ScanOptions
 from logsweep.stateful import finish_run
@@ -40,13 +40,6 @@ def report_from_ledger(
 ) -> Report:
     """Mark deleted files gone, prune past the retention, report the window."""
     with Ledger(state_path) as ledger:
-        finish_run(ledger, list(recorded), roots, retain_days)
-        return ledger_report(
-            ledger,
-            options,
-            recorded=recorded,
-            unrecorded=unrecorded,
-            skipped=skipped,
-            since=since,
-            until=until,
+        return finish_run(
+            ledger, options, recorded, unrecorded, skipped, roots, retain_days, since, until
         )
