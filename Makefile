@@ -12,7 +12,20 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: install browser run test lint typecheck unit clean
+# A local Prefect server for the nightly deployment: its own SQLite under PREFECT_HOME
+# (a folder you choose), on loopback only, no analytics.
+PREFECT_HOME ?= $(CURDIR)/.prefect
+PREFECT_PORT ?= 4200
+PREFECT_URL := http://127.0.0.1:$(PREFECT_PORT)
+PREFECT_ENV := PREFECT_HOME=$(PREFECT_HOME) PREFECT_SERVER_ANALYTICS_ENABLED=false \
+	PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS=120
+CLIENT_ENV := $(PREFECT_ENV) PREFECT_API_URL=$(PREFECT_URL)/api
+POOL ?= logsweep
+LOGSWEEP_CRON ?= 30 2 * * *
+# The machine's zone (what the serve entry point defaults to) unless given.
+LOGSWEEP_CRON_TIMEZONE ?= $(shell $(BIN)/python -c 'from logsweep.timeinfer import machine_timezone; print(machine_timezone())' 2>/dev/null || echo UTC)
+
+.PHONY: install browser run test lint typecheck unit clean server serve deploy worker
 
 install: $(STAMP)
 
@@ -47,6 +60,27 @@ unit: $(STAMP) $(CHROMIUM)
 	PREFECT_SERVER_ANALYTICS_ENABLED=false $(BIN)/pytest -q
 
 test: lint typecheck unit
+
+# Foreground; Ctrl-C stops it. The database is $(PREFECT_HOME)/prefect.db.
+server: $(STAMP)
+	@mkdir -p $(PREFECT_HOME)
+	@echo "Prefect UI: $(PREFECT_URL)  (API $(PREFECT_URL)/api, data in $(PREFECT_HOME))"
+	$(PREFECT_ENV) PREFECT_SERVER_UI_API_URL=$(PREFECT_URL)/api \
+		$(BIN)/prefect server start --host 127.0.0.1 --port $(PREFECT_PORT)
+
+# One process: registers the nightly deployment and runs its flow runs (make server first).
+serve: $(STAMP)
+	$(CLIENT_ENV) $(BIN)/python -m deployments.nightly
+
+# The work-pool alternative: deployments/prefect.yaml to a process pool, then `make worker`.
+deploy: $(STAMP)
+	$(CLIENT_ENV) $(BIN)/prefect work-pool inspect $(POOL) >/dev/null 2>&1 || \
+		$(CLIENT_ENV) $(BIN)/prefect work-pool create $(POOL) --type process
+	$(CLIENT_ENV) LOGSWEEP_CRON='$(LOGSWEEP_CRON)' LOGSWEEP_CRON_TIMEZONE='$(LOGSWEEP_CRON_TIMEZONE)' \
+		$(BIN)/prefect --no-prompt deploy --prefect-file deployments/prefect.yaml --all
+
+worker: $(STAMP)
+	$(CLIENT_ENV) $(BIN)/prefect worker start --pool $(POOL)
 
 clean:
 	rm -rf $(VENV) samples .mypy_cache .ruff_cache .pytest_cache

@@ -1,10 +1,14 @@
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from logsweep.samples import SampleTruth, generate_sample_tree
+
+if TYPE_CHECKING:
+    from prefect_server import Server
 
 # No network here, and tests must not phone home.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -29,3 +33,24 @@ def prefect_api() -> Iterator[None]:
 def sample_tree(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SampleTruth]:
     root = tmp_path_factory.mktemp("sample") / "tree"
     return root, generate_sample_tree(root)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> "Iterator[Server]":
+    """A real ``prefect server start`` (127.0.0.1, free port, temporary PREFECT_HOME).
+
+    Session-scoped: the served deployment and the work-pool tests share it, each
+    with its own module-scoped process serving or working against it.
+    """
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+    from prefect_server import running_server
+
+    with running_server(tmp_path_factory.mktemp("prefect-home")) as server:
+        try:
+            yield server
+        finally:
+            # Send what this process still buffers (events, run logs) while the server is
+            # up; otherwise the workers retry at interpreter exit against a closed port.
+            EventsWorker.drain_all(timeout=10)
+            APILogWorker.drain_all(timeout=10)

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from deployments.nightly import nightly_deployment
+from logsweep.timeinfer import machine_timezone
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,3 +36,36 @@ def test_cron_is_settable_from_the_environment(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("LOGSWEEP_CRON", "15 4 * * 1-5")
     (schedule,) = nightly_deployment(timezone="UTC").schedules or []
     assert schedule.schedule.cron == "15 4 * * 1-5"  # type: ignore[union-attr]
+
+
+def test_the_flow_parameters_are_settable_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("LOGSWEEP_CRON_TIMEZONE", "Asia/Tokyo")
+    monkeypatch.setenv("LOGSWEEP_PATHS", "/var/log/nginx:/var/log/apache2")
+    monkeypatch.setenv("LOGSWEEP_STATE_PATH", str(tmp_path / "state.db"))
+    monkeypatch.setenv("LOGSWEEP_ANALYZERS", "sshd, robots")
+    monkeypatch.setenv("LOGSWEEP_REPORTS_DIR", str(tmp_path / "reports"))
+    deployment = nightly_deployment()
+    (schedule,) = deployment.schedules or []
+    assert schedule.schedule.timezone == "Asia/Tokyo"  # type: ignore[union-attr]
+    assert deployment.parameters == {
+        "paths": ["/var/log/nginx", "/var/log/apache2"],
+        "state_path": str(tmp_path / "state.db"),
+        "analyzers": ["sshd", "robots"],
+        "reports_dir": str(tmp_path / "reports"),
+    }
+    # Arguments win over the environment.
+    assert nightly_deployment(paths=["/srv/logs"]).parameters["paths"] == ["/srv/logs"]
+
+
+def test_without_settings_the_deployment_keeps_the_flows_defaults(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("CRON", "CRON_TIMEZONE", "PATHS", "STATE_PATH", "ANALYZERS", "REPORTS_DIR"):
+        monkeypatch.delenv(f"LOGSWEEP_{name}", raising=False)
+    deployment = nightly_deployment()
+    (schedule,) = deployment.schedules or []
+    assert schedule.schedule.cron == "30 2 * * *"  # type: ignore[union-attr]
+    assert schedule.schedule.timezone == str(machine_timezone())  # type: ignore[union-attr]
+    assert deployment.parameters == {"paths": ["/var/log"]}
