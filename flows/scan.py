@@ -15,6 +15,9 @@ from uuid import UUID
 
 from prefect import flow, get_client, get_run_logger, unmapped
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
+from prefect.client.orchestration import SyncPrefectClient
+from prefect.client.schemas.objects import TaskRun
+from prefect.exceptions import ObjectNotFound
 from prefect.futures import PrefectFuture, as_completed
 from prefect.runtime import deployment
 from prefect.states import Crashed
@@ -22,6 +25,7 @@ from pydantic import Field
 
 from flows.progress import BatchProgress
 from flows.runners import SharedApiProcessPoolTaskRunner, default_task_runner, worker_count
+from flows.signals import reraise_signal, signals_win
 from logsweep.discovery import LogFile
 from logsweep.known import KnownFiles
 from logsweep.ledger import ledger_lock, parse_when
@@ -92,11 +96,12 @@ def scan_logs(
     roots = configured_roots(in_deployment=bool(deployment.id))
     if roots is not None:
         check_paths(paths, roots)  # fails the run before any file is read
-    if state_path:
-        report = _scan_with_ledger(paths, roots, state_path, options, since, until, retain_days)
-    else:
-        report = _scan(paths, roots, options)
-    publish_report(report, reports_dir)
+    with signals_win():  # a cancel that lands while a task run starts still cancels
+        if state_path:
+            report = _scan_with_ledger(paths, roots, state_path, options, since, until, retain_days)
+        else:
+            report = _scan(paths, roots, options)
+        publish_report(report, reports_dir)
     return report
 
 
@@ -188,6 +193,7 @@ def collect(
                 on_batch(batch_results)
             results.extend(batch_results)
         except Exception as exc:
+            reraise_signal(exc)  # a cancelled run stops here, it does not scan on
             logger.error("batch of %d files failed: %r", len(batch.files), exc)
             if worker_died(exc):
                 mark_crashed(future, exc)
@@ -226,11 +232,27 @@ def worker_died(exc: BaseException) -> bool:
 def mark_crashed(future: "PrefectFuture[Any]", exc: BaseException) -> None:
     """A task run whose worker died stays Running forever unless someone says otherwise."""
     with get_client(sync_client=True) as client:
-        run = client.read_task_run(future.task_run_id)
+        run = _read_task_run(client, future.task_run_id)
+        if run is None:
+            return  # never reported: still pending when the pool broke, nothing is Running
         if run.state is None or not run.state.is_final():
             client.set_task_run_state(
                 future.task_run_id, Crashed(message=f"worker process died: {exc!r}"), force=True
             )
+
+
+def _read_task_run(client: SyncPrefectClient, task_run_id: UUID) -> TaskRun | None:
+    """The task run, or None if the API never heard of it.
+
+    Workers report task runs by events, which the server records a moment
+    later: a few tries before concluding the worker died before reporting.
+    """
+    for attempt in range(10):
+        try:
+            return client.read_task_run(task_run_id)
+        except ObjectNotFound:
+            time.sleep(0.2 * (attempt + 1))
+    return None
 
 
 def retry_in_fresh_pool(log: LogFile, options: ScanOptions, known: KnownFiles | None) -> FileResult:

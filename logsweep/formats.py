@@ -7,7 +7,7 @@ are counted as unparsed rather than guessed at.
 
 import re
 from collections.abc import Sequence
-from datetime import datetime, tzinfo
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
@@ -197,14 +197,9 @@ class AccessParser:
         )
 
 
-def make_parsers(reference_epoch: float, tz: tzinfo) -> list[LineParser]:
-    """One parser per known format; the RFC 3164 one holds the file's year walk."""
-    return [
-        Rfc5424Parser(),
-        Iso8601Parser(),
-        Rfc3164Parser(YearWalker(reference_epoch, tz)),
-        AccessParser(),
-    ]
+def make_parsers(walker: YearWalker) -> list[LineParser]:
+    """One parser per known format; the RFC 3164 one uses the file's year walk."""
+    return [Rfc5424Parser(), Iso8601Parser(), Rfc3164Parser(walker), AccessParser()]
 
 
 def detect_format(sample: Sequence[str], parsers: Sequence[LineParser]) -> LineParser | None:

@@ -83,19 +83,23 @@ def open_decompressed(raw: BinaryIO, compression: Compression) -> BinaryIO:
 
 
 class LineStream:
-    """Iterate over a decompressed stream in batches of lines (``list[bytes]``).
+    """Iterate over a decompressed stream in blocks of whole lines.
 
-    Batches, not single lines, because a Python generator step per line costs
-    as much as parsing it.  Memory stays bounded: one chunk plus at most one
-    over-long line prefix.  A line longer than ``max_line`` is cut to that
-    length, counted in ``truncated_lines``, and the rest of it is skipped.
+    ``blocks()`` yields ``bytes`` holding complete lines, each ending in
+    ``\n``: the scan counts and searches a block with one C-level call
+    instead of a Python step per line.  ``batches()`` splits them into lists
+    of lines for the line-by-line path.  Memory stays bounded: one chunk plus
+    at most one over-long line prefix.  A line longer than ``max_line`` is cut
+    to that length, counted in ``truncated_lines``, and the rest of it is
+    skipped.
 
     ``initial`` holds bytes already taken from the stream (the head read for
-    the fingerprint).  A last line without a newline counts, unless
-    ``hold_partial_tail``: a live file's last line may still be being written,
-    so a stateful scan leaves it for the next run; ``consumed`` then stops
-    before it.  ``tail`` is the last ``tail_bytes`` consumed, which the ledger
-    uses to notice a file rewritten under the same name.
+    the fingerprint).  A last line without a newline counts (the block gets
+    the newline it lacks), unless ``hold_partial_tail``: a live file's last
+    line may still be being written, so a stateful scan leaves it for the
+    next run; ``consumed`` then stops before it.  ``tail`` is the last
+    ``tail_bytes`` consumed, which the ledger uses to notice a file rewritten
+    under the same name.
     """
 
     def __init__(
@@ -131,10 +135,8 @@ class LineStream:
         return self._window[max(0, end - self._tail_bytes) : end]
 
     def _cut(self, line: bytes) -> bytes:
-        if len(line) > self._max_line:
-            self.truncated_lines += 1
-            return line[: self._max_line]
-        return line
+        self.truncated_lines += 1
+        return line[: self._max_line]
 
     def _chunks(self) -> Iterator[bytes]:
         if self._initial:
@@ -145,7 +147,27 @@ class LineStream:
         while chunk := read(self._chunk):
             yield chunk
 
-    def batches(self) -> Iterator[list[bytes]]:
+    def _has_long_line(self, body: bytes) -> bool:
+        """Whether some line of ``body`` (whole lines) is longer than ``max_line``.
+
+        Jumps a window of ``max_line`` bytes at a time: a few steps per block,
+        not one per line.
+        """
+        limit = self._max_line
+        pos, end = 0, len(body)
+        while end - pos > limit:
+            newline = body.rfind(b"\n", pos, pos + limit + 1)
+            if newline < 0:
+                return True
+            pos = newline + 1
+        return False
+
+    def _cut_long_lines(self, body: bytes) -> bytes:
+        lines = body.split(b"\n")
+        cut = [self._cut(line) if len(line) > self._max_line else line for line in lines]
+        return b"\n".join(cut)
+
+    def blocks(self) -> Iterator[bytes]:
         carry = b""
         skipping = False  # inside the unread tail of an over-long line
         keep = self._tail_bytes + self._max_line + 1  # the held tail plus the check window
@@ -153,32 +175,39 @@ class LineStream:
             self.bytes_read += len(chunk)
             if self._tail_bytes:
                 self._window = (self._window + chunk)[-keep:]
-            parts = chunk.split(b"\n")
-            if len(parts) == 1:
+            first = chunk.find(b"\n")
+            if first < 0:
                 if skipping:
                     continue
                 carry += chunk
                 if len(carry) > self._max_line:
-                    yield [self._cut(carry)]
+                    yield self._cut(carry) + b"\n"
                     carry, skipping = b"", True
                 continue
-            batch: list[bytes] = []
-            if skipping:
-                skipping = False
-            else:
-                batch.append(self._cut(carry + parts[0]))
-            for line in parts[1:-1]:
-                batch.append(self._cut(line) if len(line) > self._max_line else line)
-            carry = parts[-1]
+            last = chunk.rfind(b"\n")
+            head = b"" if skipping else carry + chunk[: first + 1]
+            skipping = False
+            if len(head) > self._max_line + 1:
+                head = self._cut(head[:-1]) + b"\n"
+            body = chunk[first + 1 : last + 1]
+            if len(body) > self._max_line and self._has_long_line(body):
+                body = self._cut_long_lines(body)
+            carry = chunk[last + 1 :]
             if len(carry) > self._max_line:
-                batch.append(self._cut(carry))
+                body += self._cut(carry) + b"\n"
                 carry, skipping = b"", True
-            yield batch
+            block = head + body
+            if block:
+                yield block
         if carry and not skipping:
             if self._hold:
                 self._held = len(carry)
             else:
-                yield [carry]
+                yield carry + b"\n"
+
+    def batches(self) -> Iterator[list[bytes]]:
+        for block in self.blocks():
+            yield block[:-1].split(b"\n")
 
     def __iter__(self) -> Iterator[bytes]:
         for batch in self.batches():

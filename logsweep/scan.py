@@ -23,6 +23,15 @@ import zstandard
 
 from logsweep.analyzers import ANALYZER_NAMES, ANALYZERS
 from logsweep.analyzers.base import Analyzer, Collector
+from logsweep.blockcount import (
+    KEY_PATTERNS,
+    BlockCounts,
+    Clock,
+    Key,
+    KeyPattern,
+    count_block,
+    lines_with,
+)
 from logsweep.discovery import LogFile, Skipped
 from logsweep.formats import LineParser, LogFormat, Record, detect_format, make_parsers
 from logsweep.known import CHECK_BYTES, Known, KnownFiles
@@ -39,7 +48,7 @@ from logsweep.readers import (
 )
 from logsweep.records import SyslogRecord
 from logsweep.report import FileEntry, FileStatus, Report, SkippedEntry
-from logsweep.timeinfer import resolve_timezone
+from logsweep.timeinfer import YearWalker, resolve_timezone
 
 FORMAT_SAMPLE_LINES = 64
 # What decompressors raise on damaged input; anything else is a bug to surface.
@@ -62,6 +71,9 @@ class ScanOptions:
     max_line_bytes: int = MAX_LINE_BYTES
     # Seconds one file may take; the read stops there, keeps what it read and says so.
     time_limit: float | None = None
+    # Parse every line one by one (no block counting): the reference the fast path is
+    # tested against, and a way to rule it out.
+    line_by_line: bool = False
 
 
 class TimeLimitReached(Exception):
@@ -119,71 +131,175 @@ class _Collectors:
         return out
 
 
+class _Sink:
+    """Collectors of some analyzers for one file: per hour for line-by-line ones,
+    one for the whole file for those that correlate lines (usb), which split
+    their partial by event time afterwards."""
+
+    def __init__(self, analyzers: Sequence[Analyzer[Any, Any]]) -> None:
+        self._hourly = [a for a in analyzers if a.split_by_hour is None]
+        self._whole = _Collectors([a for a in analyzers if a.split_by_hour is not None])
+        self._splitters = {a.name: a.split_by_hour for a in analyzers if a.split_by_hour}
+        self._buckets: dict[int, _Collectors] = {}
+        self._last_hour = NO_TIME - 1
+        self._bucket = self._get_bucket(NO_TIME)
+
+    def _get_bucket(self, hour: int) -> _Collectors:
+        bucket = self._buckets.get(hour)
+        if bucket is None:
+            bucket = self._buckets[hour] = _Collectors(self._hourly)
+        return bucket
+
+    def feed(self, record: Record) -> None:
+        hour = NO_TIME if record.ts is None else int(record.ts // HOUR) * HOUR
+        if hour != self._last_hour:  # lines come in time order: one lookup per hour
+            self._last_hour, self._bucket = hour, self._get_bucket(hour)
+        self._bucket.feed(record)
+        if self._whole.named:
+            self._whole.feed(record)
+
+    def partials(self, had_lines: bool) -> dict[str, dict[int, Any]]:
+        """analyzer -> hour -> partial, empty hours left out."""
+        out: dict[str, dict[int, Any]] = {}
+        for hour, bucket in self._buckets.items():
+            if bucket.named and (hour != NO_TIME or had_lines):
+                for name, partial in bucket.partials().items():
+                    out.setdefault(name, {})[hour] = partial
+        for name, partial in self._whole.partials().items():
+            out[name] = self._splitters[name](partial)
+        return out
+
+
 class _FileScan:
     """The per-file state of one scan: parser, collectors, counters.
 
     Partials are kept per UTC hour so a ledger can report any time window
-    later.  Line-by-line analyzers get one collector set per hour; analyzers
-    that correlate lines (usb) see the whole file and split their partial
-    by event time afterwards.
+    later.  A file in a format with a key pattern goes a block at a time
+    (blockcount.py): ``counted`` analyzers (volume) get counts of keys and the
+    odd lines, ``sampled`` ones only the lines holding their needles.  Other
+    files, and blocks that need exact seconds, go line by line to both.
     """
 
     def __init__(
         self, options: ScanOptions, reference_epoch: float, fmt: LogFormat | None = None
     ) -> None:
         self.options = options
-        self.parsers = make_parsers(reference_epoch, resolve_timezone(options.timezone))
+        tz = resolve_timezone(options.timezone)
+        self.walker = YearWalker(reference_epoch, tz)
+        self.parsers = make_parsers(self.walker)
         self.parser: LineParser | None = None
         self.format = LogFormat.UNKNOWN
-        if fmt is not None:  # resuming mid-file: the format was found at the start
-            self.parser = next((p for p in self.parsers if p.format is fmt), None)
-            self.format = fmt
-        self.format_known = fmt is not None
+        self.format_known = False
+        self.clock: Clock | None = None
+        self._reference = reference_epoch
         self.lines = 0
         self.unparsed = 0
         chosen = [ANALYZERS[name] for name in options.analyzers]
-        self._hourly = [a for a in chosen if a.split_by_hour is None]
-        self._whole = _Collectors([a for a in chosen if a.split_by_hour is not None])
-        self._splitters = {a.name: a.split_by_hour for a in chosen if a.split_by_hour}
-        self._buckets: dict[int, _Collectors] = {}
+        self._counted = [a for a in chosen if a.needles is None]
+        self._sampled = [a for a in chosen if a.needles is not None]
+        self._needles = tuple({n for a in self._sampled for n in a.needles or ()})
+        self._block_path = not options.line_by_line and all(a.count for a in self._counted)
+        self._counted_sink = _Sink(self._counted)
+        self._sampled_sink = _Sink(self._sampled)
+        self._counts: dict[str, dict[int, Any]] = {a.name: {} for a in self._counted}
+        if fmt is not None:  # resuming mid-file: the format was found at the start
+            self._use(next((p for p in self.parsers if p.format is fmt), None), fmt)
+
+    def _use(self, parser: LineParser | None, fmt: LogFormat) -> None:
+        self.parser, self.format, self.format_known = parser, fmt, True
+        if self._block_path and parser is not None and fmt in KEY_PATTERNS:
+            self.clock = Clock(fmt, self.walker, self._reference)
 
     def choose_format(self, sample: Sequence[str]) -> None:
-        self.parser = detect_format(sample, self.parsers)
-        self.format = self.parser.format if self.parser else LogFormat.UNKNOWN
-        self.format_known = True
+        parser = detect_format(sample, self.parsers)
+        self._use(parser, parser.format if parser else LogFormat.UNKNOWN)
 
-    def _bucket(self, hour: int) -> _Collectors:
-        bucket = self._buckets.get(hour)
-        if bucket is None:
-            bucket = self._buckets[hour] = _Collectors(self._hourly)
-        return bucket
+    def feed_block(self, block: bytes) -> None:
+        """A block of whole lines, each ending in a newline."""
+        if not self.format_known:
+            sample = block[:-1].split(b"\n", FORMAT_SAMPLE_LINES)[:FORMAT_SAMPLE_LINES]
+            self.choose_format([_decode(line) for line in sample])
+        if self.clock is None or not self._feed_counted(block, self.clock):
+            self.feed(_decode(line) for line in block[:-1].split(b"\n"))
+
+    def _feed_counted(self, block: bytes, clock: Clock) -> bool:
+        """The fast path, by hour stamps, else minute stamps; False: go line by line."""
+        return any(self._try_counted(block, clock, p) for p in KEY_PATTERNS[self.format])
+
+    def _try_counted(self, block: bytes, clock: Clock, pattern: KeyPattern) -> bool:
+        """Count the block with ``pattern``; False, with nothing counted, if it cannot."""
+        counts = count_block(block, pattern)
+        width = pattern.time_fields
+        before = self.walker.state()
+        # First-appearance order, which is the lines' order for the year walk.
+        starts = clock.walk(dict.fromkeys(key[:width] for key in counts.keys), pattern.span)
+        if starts is None:
+            self.walker.restore(before)
+            return False
+        odd = self._parse(counts.odd)
+        needed = self._parse(lines_with(block, self._needles)) if self._needles else []
+        if not clock.settled():
+            self.walker.restore(before)
+            return False
+        self.lines += counts.lines
+        self._add_counts(counts, starts, pattern)
+        for record in odd:
+            if record is None:
+                self.unparsed += 1
+            else:
+                self._counted_sink.feed(record)
+        for record in needed:
+            if record is not None:
+                self._sampled_sink.feed(record)
+        return True
+
+    def _add_counts(
+        self, counts: BlockCounts, starts: dict[Key, float | None], pattern: KeyPattern
+    ) -> None:
+        width = pattern.time_fields
+        for key, n in counts.keys.items():
+            start = starts[key[:width]]
+            if start is None:
+                # A syslog parser rejects a line with an impossible date; the access
+                # parser keeps it without a time, which counted analyzers skip.
+                self.unparsed += n if pattern.syslog else 0
+                continue
+            hour = int(start // HOUR) * HOUR
+            host = program = None
+            if pattern.syslog:
+                host = key[width].decode("utf-8", "backslashreplace")
+                program = key[width + 1].decode("utf-8", "backslashreplace")
+            for analyzer in self._counted:
+                hourly = self._counts[analyzer.name]
+                partial = hourly.get(hour)
+                if partial is None:
+                    partial = hourly[hour] = analyzer.empty()
+                cast(Any, analyzer.count)(partial, hour, host, program, n)
+
+    def _parse(self, lines: Iterable[bytes]) -> list[Record | None]:
+        parse = cast(LineParser, self.parser).parse
+        return [parse(_decode(line)) for line in lines]
 
     def feed(self, texts: Iterable[str]) -> None:
+        """Line by line: every analyzer gets every parsed line."""
         parse = self.parser.parse if self.parser else None
-        whole = self._whole.feed if self._whole.named else None
-        last_hour, bucket = NO_TIME - 1, self._bucket(NO_TIME)
+        counted, sampled = self._counted_sink.feed, self._sampled_sink.feed
         for text in texts:
             self.lines += 1
             record = parse(text) if parse else None
             if record is None:
                 self.unparsed += 1
                 continue
-            hour = NO_TIME if record.ts is None else int(record.ts // HOUR) * HOUR
-            if hour != last_hour:  # lines come in time order: one lookup per hour
-                last_hour, bucket = hour, self._bucket(hour)
-            bucket.feed(record)
-            if whole is not None:
-                whole(record)
+            counted(record)
+            sampled(record)
 
     def partials(self) -> dict[str, dict[int, Any]]:
         """analyzer -> hour -> partial, empty hours left out."""
-        out: dict[str, dict[int, Any]] = {}
-        for hour, bucket in self._buckets.items():
-            if bucket.named and (hour != NO_TIME or self.lines):
-                for name, partial in bucket.partials().items():
-                    out.setdefault(name, {})[hour] = partial
-        for name, partial in self._whole.partials().items():
-            out[name] = self._splitters[name](partial)
+        out = self._sampled_sink.partials(bool(self.lines))
+        for name, hourly in self._counted_sink.partials(bool(self.lines)).items():
+            for hour, partial in self._counts.get(name, {}).items():
+                hourly[hour] = hourly[hour].merge(partial) if hour in hourly else partial
+            out[name] = hourly
         return out
 
 
@@ -310,11 +426,8 @@ def scan_file(
                 tail_bytes=CHECK_BYTES if known is not None else 0,
             )
             deadline = None if options.time_limit is None else started + options.time_limit
-            for batch in reader.batches():
-                texts = [_decode(line) for line in batch]
-                if not state.format_known:
-                    state.choose_format(texts[:FORMAT_SAMPLE_LINES])
-                state.feed(texts)
+            for block in reader.blocks():
+                state.feed_block(block)
                 if deadline is not None and time.monotonic() > deadline:
                     raise TimeLimitReached(
                         f"time limit of {options.time_limit:g} s reached; "

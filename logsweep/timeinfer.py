@@ -65,6 +65,9 @@ class YearWalker:
         self._tz = tz
         self._year: int | None = None
         self._month = 0
+        # How often the walk set its year or month: the block-at-a-time path checks a
+        # block moved it at most once (into the block's month), so order did not matter.
+        self.changes = 0
         self._hour_starts: dict[tuple[int, int, int, int], float | None] = {}
 
     def _hour_start(self, year: int, month: int, day: int, hour: int) -> float | None:
@@ -89,13 +92,21 @@ class YearWalker:
                 return candidate, start + seconds
         raise ValueError(f"no year fits month {month} day {day}")
 
+    def state(self) -> tuple[int | None, int, int]:
+        return self._year, self._month, self.changes
+
+    def restore(self, state: tuple[int | None, int, int]) -> None:
+        self._year, self._month, self.changes = state
+
     def epoch(self, month: int, day: int, hour: int, minute: int, second: int) -> float:
         seconds = minute * 60 + second
         if self._year is None:
             self._year, value = self._latest_fitting(month, day, seconds, hour)
             self._month = month
+            self.changes += 1  # after the call: a date no year fits changes nothing
             return value
         if month != self._month:
+            self.changes += 1
             if month < self._month - 6:
                 self._year += 1
             elif month > self._month + 6:
@@ -105,4 +116,5 @@ class YearWalker:
         if start is not None and start + seconds <= self._reference:
             return start + seconds
         self._year, value = self._latest_fitting(month, day, seconds, hour)
+        self.changes += 1
         return value

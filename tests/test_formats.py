@@ -101,7 +101,7 @@ def test_access_combined_and_common() -> None:
     ],
 )
 def test_detect_format(lines: list[str], expected: str) -> None:
-    parser = detect_format(lines, make_parsers(REF, UTC))
+    parser = detect_format(lines, make_parsers(YearWalker(REF, UTC)))
     assert (parser.format.value if parser else "unknown") == expected
 
 

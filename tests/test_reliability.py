@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 from helpers import scan_paths, write_log
 from prefect import get_client
-from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+from prefect.client.schemas.filters import (
+    FlowRunFilter,
+    FlowRunFilterId,
+    TaskRunFilter,
+    TaskRunFilterState,
+    TaskRunFilterStateType,
+)
+from prefect.client.schemas.objects import StateType
 
 from flows.runners import make_task_runner
 from flows.scan import scan_logs
@@ -18,7 +25,6 @@ LINE = (
     "Nov 24 10:{m:02d}:{s:02d} web01 sshd[{p}]: "
     "Failed password for root from 198.51.100.{i} port {p} ssh2"
 )
-TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def pool_workers(parent: int) -> list[int]:
@@ -36,23 +42,34 @@ def pool_workers(parent: int) -> list[int]:
     return workers
 
 
-def cpu_seconds(pid: int) -> float:
+def has_open(pid: int, target: Path) -> bool:
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return any(os.readlink(fd) == str(target) for fd in Path(f"/proc/{pid}/fd").iterdir())
     except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICKS
+        return False
 
 
-def kill_a_busy_worker(killed: list[int], stop: threading.Event) -> None:
-    """SIGKILL the first pool worker that has parsed for a while: it dies mid-file."""
+def a_task_run_is_running() -> bool:
+    """Whether the API has heard of a started task run (workers report it by events)."""
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(
+            task_run_filter=TaskRunFilter(
+                state=TaskRunFilterState(type=TaskRunFilterStateType(any_=[StateType.RUNNING]))
+            )
+        )
+    return bool(runs)
+
+
+def kill_the_reader(target: Path, killed: list[int], stop: threading.Event) -> None:
+    """SIGKILL the pool worker reading ``target`` once the API shows its task run Running:
+    the case that would leave a run Running forever."""
     while not stop.is_set():
         for pid in pool_workers(os.getpid()):
-            if cpu_seconds(pid) > 4.0:
+            if has_open(pid, target) and a_task_run_is_running():
                 os.kill(pid, signal.SIGKILL)
                 killed.append(pid)
                 return
-        time.sleep(0.05)
+        time.sleep(0.02)
 
 
 @pytest.mark.usefixtures("prefect_api")
@@ -65,7 +82,7 @@ def test_a_killed_worker_costs_a_retry_not_the_run(tmp_path: Path) -> None:
         write_log(tmp_path / f"auth.log.{n}", big[: 2000 * n])
     killed: list[int] = []
     stop = threading.Event()
-    killer = threading.Thread(target=kill_a_busy_worker, args=(killed, stop))
+    killer = threading.Thread(target=kill_the_reader, args=(tmp_path / "auth.log", killed, stop))
     killer.start()
     try:
         state = scan_logs.with_options(task_runner=make_task_runner("process", 2))(

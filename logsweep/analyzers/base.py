@@ -55,6 +55,13 @@ class Analyzer(Generic[P, S]):
     # None: the analyzer reads line by line and is fed per hour.  Otherwise it
     # correlates lines across the file and splits its partial by event hour.
     split_by_hour: Callable[[P], dict[int, P]] | None = None
+    # Literal bytes, one of which is in every line this analyzer can use (a program
+    # name, a path): the scan's fast path parses only such lines for it.  None: it
+    # needs every line, and ``count`` adds lines a block at a time instead.
+    needles: tuple[bytes, ...] | None = None
+    # (partial, hour start, host, program, lines): ``lines`` lines of that hour, host
+    # and program (host and program None for access-log lines).
+    count: Callable[[P, int, str | None, str | None, int], None] | None = None
 
 
 def merge_counters(a: Mapping[Any, int], b: Mapping[Any, int]) -> Counter[Any]:

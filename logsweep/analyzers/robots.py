@@ -84,4 +84,5 @@ ANALYZER = Analyzer(
     empty=RobotsPartial,
     summarize=summarize,
     load=RobotsPartial.from_data,
+    needles=(ROBOTS_PATH.encode(),),
 )

@@ -222,4 +222,5 @@ ANALYZER = Analyzer(
     empty=SshdPartial,
     summarize=summarize,
     load=SshdPartial.from_data,
+    needles=(b"sshd",),
 )

@@ -225,4 +225,5 @@ ANALYZER = Analyzer(
     summarize=summarize,
     load=UsbPartial.from_data,
     split_by_hour=UsbPartial.by_hour,
+    needles=(b"usb ",),
 )

@@ -60,6 +60,14 @@ class VolumePartial:
             "by_program_hour": [[p, h, n] for (p, h), n in sorted(self.by_program_hour.items())],
         }
 
+    def add_lines(self, hour: int, host: str | None, program: str | None, lines: int) -> None:
+        """``lines`` lines of one hour, host and program: the block-at-a-time path."""
+        if host is not None and program is not None:
+            self.by_host[host] += lines
+            self.by_program[program] += lines
+            self.by_program_hour[(program, hour)] += lines
+        self.by_hour[hour] += lines
+
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> "VolumePartial":
         return cls(
@@ -134,4 +142,5 @@ ANALYZER = Analyzer(
     empty=VolumePartial,
     summarize=summarize,
     load=VolumePartial.from_data,
+    count=VolumePartial.add_lines,
 )

@@ -1,0 +1,252 @@
+"""The block-at-a-time fast path gives exactly what parsing every line gives.
+
+``ScanOptions(line_by_line=True)`` is the reference: each line parsed and fed
+to every analyzer.  The fast path counts keys with one regex call per block,
+parses the odd lines and only the lines holding an analyzer's needles.  Any
+difference in lines, unparsed lines or any analyzer's hourly partial fails.
+"""
+
+import gzip
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import as_log_file
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from logsweep.analyzers import ANALYZERS
+from logsweep.blockcount import KEY_PATTERNS, KeyPattern, count_block, lines_with
+from logsweep.formats import LogFormat
+from logsweep.readers import CHUNK_BYTES
+from logsweep.samples import SampleTruth
+from logsweep.scan import FileResult, ScanOptions, scan_file
+
+FAST = ScanOptions(timezone="UTC")
+SLOW = ScanOptions(timezone="UTC", line_by_line=True)
+
+
+def comparable(result: FileResult) -> tuple[Any, ...]:
+    """The entry's counts and every non-empty hourly partial (the line-by-line path also
+    keeps empty ones for hours in which an analyzer saw lines but found nothing)."""
+    data = {
+        name: {
+            hour: partial.to_data()
+            for hour, partial in sorted(hourly.items())
+            if partial.to_data() != ANALYZERS[name].empty().to_data()
+        }
+        for name, hourly in sorted(result.partials.items())
+    }
+    entry = result.entry
+    return entry.status, entry.format, entry.lines, entry.unparsed_lines, data
+
+
+def assert_same(path: Path, fast: ScanOptions = FAST, slow: ScanOptions = SLOW) -> FileResult:
+    log = as_log_file(path)
+    quick, reference = scan_file(log, fast), scan_file(log, slow)
+    assert comparable(quick) == comparable(reference)
+    return quick
+
+
+def test_the_sample_tree_is_counted_the_same_both_ways(
+    sample_tree: tuple[Path, SampleTruth],
+) -> None:
+    root, _ = sample_tree
+    files = [p for p in sorted(root.rglob("*")) if p.is_file()]
+    assert len(files) > 20
+    formats = {assert_same(p).entry.format for p in files}
+    assert {"rfc3164", "access"} <= formats
+
+
+def test_a_year_walk_across_blocks_is_the_same(tmp_path: Path) -> None:
+    """Dec 31 -> Jan 1 in a file of several blocks: the new year starts at the same line."""
+    lines = []
+    for i in range(40_000):  # ~3 MiB: several 1 MiB blocks, the rollover in the middle
+        day, rest = ("Dec 31", 23 * 3600 + i // 12) if i < 20_000 else ("Jan  1", i // 12)
+        clock = f"{rest // 3600 % 24:02d}:{rest // 60 % 60:02d}:{rest % 60:02d}"
+        lines.append(f"{day} {clock} web-{i % 3} prog{i % 7}[{i}]: message number {i} " * 2)
+    path = tmp_path / "syslog"
+    path.write_text("\n".join(lines) + "\n")
+    stamp = datetime(2027, 1, 2, tzinfo=UTC).timestamp()
+    os.utime(path, (stamp, stamp))
+    assert path.stat().st_size > 2 * CHUNK_BYTES
+    result = assert_same(path)
+    hours = sorted(h for h in result.partials["volume"] if h >= 0)
+    years = {datetime.fromtimestamp(h, UTC).year for h in hours}
+    assert years == {2026, 2027}
+
+
+def test_lines_after_the_files_mtime_in_its_last_minute(tmp_path: Path) -> None:
+    """Within the mtime's own minute only the seconds tell which lines are a year older."""
+    lines = [f"Nov 24 10:00:{s:02d} web01 cron[1]: tick {s}" for s in range(0, 60, 5)]
+    path = tmp_path / "syslog"
+    path.write_text("\n".join(lines) + "\n")
+    stamp = datetime(2026, 11, 24, 10, 0, 30, tzinfo=UTC).timestamp()
+    os.utime(path, (stamp, stamp))
+    result = assert_same(path)
+    years = {datetime.fromtimestamp(h, UTC).year for h in result.partials["volume"] if h >= 0}
+    assert years == {2025, 2026}
+
+
+# Lines of every shape the key patterns must either take exactly or leave to the parser.
+SYSLOG_LINES = st.sampled_from(
+    [
+        "Nov 24 10:00:01 web01 sshd[12]: Failed password for root from 198.51.100.7 port 2 ssh2",
+        "Nov 24 10:00:01 web01 sshd[12]: message repeated 3 times: [ Failed password for "
+        "invalid user x from 203.0.113.5 port 22 ssh2]",
+        "Nov  4 09:59:59 web02 kernel: [  12.345678] usb 1-1.2: New USB device found, "
+        "idVendor=0781, idProduct=5567, bcdDevice= 1.00",
+        "Nov  4 09:59:59 web02 kernel: [  12.345679] usb 1-1.2: Product: Cruzer Blade",
+        "Nov 4 09:59:59 web02 kernel: one space before a one-digit day",
+        "Nov 24 09:30:00 web02 kernel: half past",
+        "<13>Nov 24 11:59:59.123 web01 CRON[99]: (root) CMD (run-parts)",
+        "Nov 24 12:00:00 web01 -- MARK --",
+        "Nov 24 12:00:00 sshd[1]: no host on this line",
+        "Nov 24 12:00:00 host: colon after the host",
+        "Nov 24 12:00:00  two spaces before the program",
+        "Nov 24 12:00:00 web01 prog[unterminated: pid",
+        "Nov 24 12:00:61 web01 prog: second 61",
+        "Nov 24 12:61:00 web01 prog: minute 61",
+        "Nov 24 25:00:00 web01 prog: hour 25",
+        "Feb 30 12:00:00 web01 prog: no such day",
+        "Feb 29 12:00:00 web01 prog: leap day",
+        "Foo 24 12:00:00 web01 prog: no such month",
+        "Nov 24 12:00:00 web01",
+        "Nov 24 12:00:00 web01 ",
+        "Nov 24 12:00:00 w\u00e9b01 pr\u00f6g: utf-8 host and program",
+        "Nov 24 12:00:00 web01 postfix/smtpd[7]: connect from unknown",
+        "\x00\x00\x00Nov 24 12:00:00 web01 prog: after a NUL run",
+        "Nov 24 12:00:00 web01 prog: carriage return\r",
+        "Nov 24 12:00:00 web01 prog:\r",
+        "",
+        "   ",
+        "not a log line at all",
+        "2026-11-24T12:00:00.123456+01:00 web01 sshd[1]: Invalid user bob from 198.51.100.7",
+        "Dec 31 23:59:59 web01 prog: new year's eve",
+        "Jan  1 00:00:00 web01 prog: new year",
+    ]
+)
+ACCESS_LINES = st.sampled_from(
+    [
+        '198.51.100.7 - - [24/Nov/2026:10:00:01 +0100] "GET /robots.txt HTTP/1.1" 200 12 '
+        '"-" "Googlebot/2.1"',
+        '198.51.100.8 - - [24/Nov/2026:10:00:01 +0100] "GET /robots.txt?x=1 HTTP/1.1" 200 12',
+        '198.51.100.9 - "a user" [24/Nov/2026:23:59:59 -0530] "GET / HTTP/1.1" 404 - "-" "x"',
+        '198.51.100.9 - - [24/Nov/2026:10:00:61 +0100] "GET / HTTP/1.1" 200 1 "-" "x"',
+        '198.51.100.9 - - [31/Feb/2026:10:00:01 +0100] "GET / HTTP/1.1" 200 1 "-" "x"',
+        '198.51.100.9 - - [garbage] "GET /robots.txt HTTP/1.1" 200 1 "-" "x"',
+        '198.51.100.9 - - [24/Nov/2026:10:00:01 +0100] "GET /\\"q\\" HTTP/1.1" 200 1',
+        '198.51.100.9 - - [24/Nov/2026:10:00:01 +0100] "unterminated 200 1',
+        "",
+        "nonsense",
+    ]
+)
+ISO_LINES = st.sampled_from(
+    [
+        "2026-11-24T10:00:01.123456+09:00 web01 sshd[1]: Failed password for a from 1.2.3.4",
+        "2026-11-24T10:00:01Z web01 kernel: hello",
+        "2026-11-24T10:00:01.123456789-05:30 web01 prog: nanoseconds",
+        "2026-11-24T10:00:01+0900 web01 prog: offset without colon",
+        "2026-13-24T10:00:01+09:00 web01 prog: month 13",
+        "2026-11-24T10:00:60+09:00 web01 prog: leap second",
+        "2026-11-24T10:00:01+09:00 sshd[1]: hostless",
+        "Nov 24 12:00:00 web01 prog: the other format",
+        "",
+    ]
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    lines=st.one_of(
+        st.lists(SYSLOG_LINES, min_size=1, max_size=60),
+        st.lists(ACCESS_LINES, min_size=1, max_size=60),
+        st.lists(ISO_LINES, min_size=1, max_size=60),
+    ),
+    mtime_second=st.integers(0, 3 * 86400),
+    gz=st.booleans(),
+    final_newline=st.booleans(),
+)
+def test_any_mix_of_lines_is_counted_the_same_both_ways(
+    tmp_path: Path, lines: list[str], mtime_second: int, gz: bool, final_newline: bool
+) -> None:
+    data = "\n".join(lines).encode("utf-8", "surrogateescape") + (b"\n" if final_newline else b"")
+    path = tmp_path / "mixed.log"
+    path.write_bytes(gzip.compress(data, mtime=0) if gz else data)
+    # The mtime sets the year walk: from before the lines' day to two days after.
+    stamp = datetime(2026, 11, 23, 12, tzinfo=UTC).timestamp() + mtime_second
+    os.utime(path, (stamp, stamp))
+    assert_same(path)
+    # A half-hour zone: UTC hours start at local minute 30.
+    kolkata = ScanOptions(analyzers=("usb", "volume"), timezone="Asia/Kolkata")
+    assert_same(path, kolkata, ScanOptions(kolkata.analyzers, kolkata.timezone, line_by_line=True))
+
+
+def test_count_block_counts_keys_and_keeps_odd_lines_in_order() -> None:
+    block = (
+        b"Nov 24 10:00:01 web01 sshd[1]: a\n"
+        b"odd one\n"
+        b"Nov 24 10:00:59 web01 sshd[2]: b\n"
+        b"\n"
+        b"Nov 24 10:01:00 web01 cron: c\n"
+        b"odd two\n"
+    )
+    by_hour, by_minute = KEY_PATTERNS[LogFormat.RFC3164]
+    counts = count_block(block, by_minute)
+    assert counts.lines == 6
+    assert dict(counts.keys) == {
+        (b"Nov 24 10:00", b"web01", b"sshd"): 2,
+        (b"Nov 24 10:01", b"web01", b"cron"): 1,
+    }
+    assert counts.odd == [b"odd one", b"", b"odd two"]
+    counts = count_block(block, by_hour)
+    assert dict(counts.keys) == {
+        (b"Nov 24 10", b"web01", b"sshd"): 2,
+        (b"Nov 24 10", b"web01", b"cron"): 1,
+    }
+
+
+def test_lines_with_finds_each_line_once_in_order() -> None:
+    block = b"a sshd usb x\nnothing\nsshd sshd\nusb end\n"
+    assert lines_with(block, (b"usb ", b"sshd")) == [b"a sshd usb x", b"sshd sshd", b"usb end"]
+    assert lines_with(block, (b"robots",)) == []
+
+
+@pytest.mark.parametrize("pattern", [p for ps in KEY_PATTERNS.values() for p in ps])
+def test_every_key_pattern_has_the_odd_line_pattern_as_its_negation(pattern: KeyPattern) -> None:
+    assert pattern.odd.groups == 1  # findall then returns the lines themselves
+    assert pattern.keys.groups == pattern.time_fields + (2 if pattern.syslog else 0)
+
+
+def test_canonical_lines_are_counted_without_parsing_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The point of the fast path: only odd lines and needle lines reach the parser."""
+    from logsweep import formats
+
+    calls: list[str] = []
+    parse = formats.Rfc3164Parser.parse
+
+    def counting(self: formats.Rfc3164Parser, text: str) -> object:
+        calls.append(text)
+        return parse(self, text)
+
+    monkeypatch.setattr(formats.Rfc3164Parser, "parse", counting)
+    lines = [f"Nov 24 10:{i // 60 % 60:02d}:{i % 60:02d} web01 cron[{i}]: job" for i in range(3000)]
+    lines[1000] = "Nov 24 10:16:40 web01 sshd[9]: Invalid user bob from 198.51.100.7 port 2"
+    lines[2000] = "Nov 24 10:33:20 hostless-tag: odd"
+    path = tmp_path / "syslog"
+    path.write_text("\n".join(lines) + "\n")
+    result = scan_file(as_log_file(path), FAST)
+    assert result.entry.lines == 3000
+    assert len([c for c in calls if "sshd" in c or "hostless" in c]) == 2
+    assert len(calls) < 100  # the format sample, the sshd line, the odd line
+    assert result.partials["volume"][1795514400].by_program == {
+        "cron": 2998,
+        "sshd": 1,
+        "hostless-tag": 1,
+    }
