@@ -29,10 +29,16 @@ from flows.signals import reraise_signal, signals_win
 from logsweep.discovery import LogFile
 from logsweep.known import KnownFiles
 from logsweep.ledger import ledger_lock, parse_when
-from logsweep.planning import Batch, plan_batches
+from logsweep.planning import Batch, plan_batches, split_large
 from logsweep.report import Report
 from logsweep.roots import check_paths, configured_roots
-from logsweep.scan import FileResult, ScanOptions, failed_result, in_discovery_order
+from logsweep.scan import (
+    FileResult,
+    ScanOptions,
+    failed_result,
+    in_discovery_order,
+    merge_parts,
+)
 from logsweep.stateful import DEFAULT_RETAIN_DAYS, ledger_options
 from tasks import (
     list_logs,
@@ -108,12 +114,13 @@ def scan_logs(
 def _scan(paths: list[str], roots: tuple[str, ...] | None, options: ScanOptions) -> Report:
     """list -> map -> reduce, every file read in full."""
     found = list_logs(paths, roots)
-    batches = plan_batches(found.files, worker_count())
+    batches = plan_batches(split_large(found.files, worker_count()), worker_count())
     futures = parse_logs.map([b.files for b in batches], options=unmapped(options))
     results = collect(
         futures, batches, retry=partial(retry_in_fresh_pool, options=options, known=None)
     )
-    return reduce_results(in_discovery_order(results, found.files), found.skipped, options)
+    whole = merge_parts(results)  # a big file read in parts is one entry again
+    return reduce_results(in_discovery_order(whole, found.files), found.skipped, options)
 
 
 def _scan_with_ledger(

@@ -32,6 +32,9 @@ class LogFile:
     generation: int  # 0 = live file; higher = older
     size: int
     mtime: float
+    # A byte range [start, end) of a big plain file split across workers (each
+    # part reads the lines that start inside it); None: the whole file.
+    part: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)

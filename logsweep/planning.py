@@ -3,12 +3,15 @@
 A Prefect process-pool task costs ~50-100 ms of overhead, so a task per tiny
 file would spend more time on bookkeeping than on logs; one task per core
 would leave cores idle behind the largest file.  Longest-processing-time
-first packing over a few batches per worker balances both.
+first packing over a few batches per worker balances both.  A big plain file
+(a live syslog of gigabytes) is first cut into byte ranges, so it is read on
+every core too; compressed streams cannot be entered in the middle.
 """
 
+import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from logsweep.discovery import LogFile
 
@@ -18,6 +21,9 @@ _COMPRESSED_WEIGHT = 8
 _COMPRESSED_NAMES = (".gz", ".bz2", ".xz", ".zst", ".zstd")
 TARGET_TASK_BYTES = 32 << 20
 BATCHES_PER_WORKER = 3
+# Plain files above this are read in parts; a part costs a task's overhead and a
+# few seeks, so parts stay large.
+SPLIT_BYTES = 64 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,3 +56,27 @@ def plan_batches(files: Sequence[LogFile], workers: int) -> list[Batch]:
         loads[lightest] += estimated_cost(log)
     batches = [Batch(tuple(b), load) for b, load in zip(bins, loads, strict=True) if b]
     return sorted(batches, key=lambda b: b.cost, reverse=True)
+
+
+def split_large(files: Sequence[LogFile], workers: int) -> list[LogFile]:
+    """Big plain files as byte-range parts (``LogFile.part``), the rest unchanged.
+
+    For stateless scans only: the ledger tracks whole files.  The name is only
+    a guess at compression; a part of a file that turns out compressed reads
+    nothing, and its first part reads the whole stream.
+    """
+    if workers < 2:
+        return list(files)
+    out: list[LogFile] = []
+    for log in files:
+        compressed = log.path.endswith(_COMPRESSED_NAMES)
+        if compressed or log.part is not None or log.size <= SPLIT_BYTES:
+            out.append(log)
+            continue
+        count = min(math.ceil(log.size / SPLIT_BYTES), workers * BATCHES_PER_WORKER)
+        bounds = [log.size * i // count for i in range(count + 1)]
+        out.extend(
+            replace(log, part=(start, end), size=end - start)
+            for start, end in itertools.pairwise(bounds)
+        )
+    return out

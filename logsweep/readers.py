@@ -214,6 +214,36 @@ class LineStream:
             yield from batch
 
 
+def line_start(raw: BinaryIO, offset: int) -> int:
+    """Where the first line starting at or after ``offset`` begins (file size at EOF)."""
+    if offset <= 0:
+        return 0
+    raw.seek(offset - 1)
+    position = offset - 1
+    while part := raw.read(1 << 16):
+        newline = part.find(b"\n")
+        if newline >= 0:
+            return position + newline + 1
+        position += len(part)
+    return position
+
+
+class ByteRange:
+    """Reads of ``raw`` from where it stands, for ``length`` bytes at most: one part of a file."""
+
+    def __init__(self, raw: BinaryIO, length: int) -> None:
+        self._raw = raw
+        self._left = length
+
+    def read(self, size: int = -1) -> bytes:
+        size = self._left if size < 0 else min(size, self._left)
+        data = self._raw.read(size) if size else b""
+        self._left -= len(data)
+        return data
+
+    read1 = read
+
+
 def read_head(stream: BinaryIO, size: int = FINGERPRINT_BYTES) -> bytes:
     """The first ``size`` bytes (fewer only at end of stream)."""
     parts: list[bytes] = []

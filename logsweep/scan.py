@@ -37,10 +37,12 @@ from logsweep.formats import LineParser, LogFormat, Record, detect_format, make_
 from logsweep.known import CHECK_BYTES, Known, KnownFiles
 from logsweep.readers import (
     MAX_LINE_BYTES,
+    ByteRange,
     Compression,
     LineStream,
     fingerprint,
     gzip_header_mtime,
+    line_start,
     open_decompressed,
     read_head,
     skip_bytes,
@@ -397,6 +399,11 @@ def scan_file(
             compression = sniff_compression(raw.read(6))
             raw.seek(0)
             stream = open_decompressed(raw, compression)
+            if log.part is not None and known is None:
+                if compression is not Compression.NONE and log.part[0] > 0:
+                    return _empty_part(log, compression)  # compressed: part 0 reads it all
+                if compression is Compression.NONE:
+                    stream = _part_stream(raw, log.part)
             head = read_head(stream)
             match = known.match(head, log.path) if known else None
             if match is not None and match.complete:
@@ -479,6 +486,63 @@ def scan_file(
             complete=error is None and (compression is not Compression.NONE or log.generation > 0),
         )
     return FileResult(entry, state.partials() if state else {}, progress)
+
+
+def _part_stream(raw: BinaryIO, part: tuple[int, int]) -> BinaryIO:
+    """The lines that start inside ``part``, the last one read to its end."""
+    begin, end = line_start(raw, part[0]), line_start(raw, part[1])
+    raw.seek(begin)
+    return cast(BinaryIO, ByteRange(raw, max(0, end - begin)))
+
+
+def _empty_part(log: LogFile, compression: Compression) -> FileResult:
+    entry = FileEntry(
+        path=log.path,
+        family=log.family,
+        generation=log.generation,
+        compression=compression.value,
+        format=LogFormat.UNKNOWN.value,
+        fingerprint="",
+        lines=0,
+        bytes_read=0,
+        status="ok",
+    )
+    return FileResult(entry)
+
+
+def merge_parts(results: Iterable[FileResult]) -> list[FileResult]:
+    """One result per file: the parts of a split file added up (the first part's fingerprint
+    and format; the worst status; errors named by part)."""
+    by_path: dict[str, list[FileResult]] = {}
+    for result in results:
+        by_path.setdefault(result.entry.path, []).append(result)
+    return [parts[0] if len(parts) == 1 else _merge_file(parts) for parts in by_path.values()]
+
+
+def _merge_file(parts: list[FileResult]) -> FileResult:
+    first = parts[0].entry
+    errors = [p.entry.error for p in parts if p.entry.error]
+    lines = sum(p.entry.lines for p in parts)
+    status: FileStatus = "ok"
+    if errors:
+        status = "partial" if lines else "error"
+    entry = first.model_copy(
+        update={
+            "lines": lines,
+            "bytes_read": sum(p.entry.bytes_read for p in parts),
+            "unparsed_lines": sum(p.entry.unparsed_lines for p in parts),
+            "truncated_lines": sum(p.entry.truncated_lines for p in parts),
+            "status": status,
+            "error": "; ".join(errors) if errors else None,
+        }
+    )
+    partials: dict[str, dict[int, Any]] = {}
+    for part in parts:
+        for name, hourly in part.partials.items():
+            merged = partials.setdefault(name, {})
+            for hour, partial in hourly.items():
+                merged[hour] = merged[hour].merge(partial) if hour in merged else partial
+    return FileResult(entry, partials)
 
 
 def _unchanged(log: LogFile, compression: Compression, head: bytes, known: Known) -> FileResult:
