@@ -6,6 +6,14 @@ With no ``PREFECT_API_URL`` (the embedded default) the parent's temporary
 server is not among those, so every worker starts a temporary server of its
 own (~4 s each; 3 servers for 2 workers).  ``SharedApiProcessPoolTaskRunner``
 hands the parent's server URL to each worker in the pool initializer.
+
+It also makes cancellation quick and clean.  Cancelling a run (the UI's
+Cancel, the API) makes the serve process or worker send SIGTERM to the
+flow-run process only, wait up to 30 s, then SIGKILL it alone.  Prefect turns
+the SIGTERM into ``TerminationSignal``; the stock pool's exit then waits for
+every running batch (the 30 s), and the SIGKILL orphans its workers.  Here the
+pool kills its workers at once when the flow is leaving on such a signal, and
+each worker exits by itself when the flow-run process dies however it dies.
 The Dask runner (``flows/dask_runner.py``, the optional ``logsweep[dask]``
 extra) does the same for Dask workers on this host; it is imported only when
 asked for.
@@ -13,7 +21,10 @@ asked for.
 
 import logging
 import os
+import threading
+import time
 from collections.abc import Callable
+from types import TracebackType
 from typing import Any, Literal, Self, cast
 
 from prefect.futures import PrefectFuture
@@ -29,13 +40,53 @@ class DaskNotInstalled(ImportError):
     """prefect-dask is missing: the base install works without it."""
 
 
-def _use_parent_api(
-    api_url: str, user_initializer: Callable[..., None] | None, user_initargs: tuple[Any, ...]
+ORPHAN_CHECK_SECONDS = 0.5
+
+
+def _init_worker(
+    parent_pid: int,
+    api_url: str | None,
+    user_initializer: Callable[..., None] | None,
+    user_initargs: tuple[Any, ...],
 ) -> None:
-    """Runs once in each spawned worker, before any task, so get_client() sees the URL."""
-    os.environ["PREFECT_API_URL"] = api_url
+    """Runs once in each spawned worker, before any task."""
+    _exit_with_parent(parent_pid)
+    if api_url is not None:
+        os.environ["PREFECT_API_URL"] = api_url  # so get_client() sees the parent's server
     if user_initializer is not None:
         user_initializer(*user_initargs)
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """Exit this worker as soon as the flow-run process that spawned it is gone.
+
+    A SIGKILLed parent (the runner's last resort on cancel, the OOM killer)
+    cannot stop its pool, and a worker would go on parsing, then wait forever
+    for work.  Once the parent dies the worker is re-parented, so its parent
+    pid changes.  A thread that polls for that, rather than prctl's
+    PR_SET_PDEATHSIG: that signal fires when the *thread* that spawned the
+    worker ends (a Prefect resolver thread here), and it is Linux only.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(ORPHAN_CHECK_SECONDS)
+        os._exit(1)  # no cleanup to run: results would have nowhere to go
+
+    threading.Thread(target=watch, name="logsweep-exit-with-parent", daemon=True).start()
+
+
+def _kill_workers(runner: ProcessPoolTaskRunner) -> None:
+    """Kill the pool's workers now: their batches' results would be thrown away."""
+    executor = runner._executor
+    if executor is None:
+        return
+    # ProcessPoolExecutor has no public way to stop running calls before Python 3.14.
+    workers = list(executor._processes.values())
+    for worker in workers:
+        worker.kill()
+    for worker in workers:
+        worker.join(5)
 
 
 def parent_api_url() -> str | None:
@@ -57,19 +108,30 @@ def parent_api_url() -> str | None:
 
 
 class SharedApiProcessPoolTaskRunner(ProcessPoolTaskRunner):
-    """A process pool whose workers talk to the parent's API server, never their own."""
+    """A process pool whose workers talk to the parent's API server, never their own,
+    and stop at once when the run is cancelled or its process dies."""
 
     def __enter__(self) -> Self:
-        api_url = parent_api_url()
-        if api_url is None:
-            return super().__enter__()
         user = (self._initializer, self._initargs)
-        self._initializer, self._initargs = _use_parent_api, (api_url, *user)
+        self._initializer = _init_worker
+        self._initargs = (os.getpid(), parent_api_url(), *user)
         try:
             return super().__enter__()
         finally:
             # Restored so duplicate() and re-entry see the user's own initializer.
             self._initializer, self._initargs = user
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        # Not an error but a signal (TerminationSignal on cancel, KeyboardInterrupt, an
+        # abort): the stock exit would wait for every running batch first.
+        if exc_type is not None and not issubclass(exc_type, Exception):
+            _kill_workers(self)
+        super().__exit__(exc_type, exc_value, traceback)
 
 
 def default_task_runner() -> TaskRunner[PrefectFuture[Any]]:

@@ -154,6 +154,15 @@ def serve_nightly(
     server: Server, log: Path, env: Mapping[str, str], ready: Callable[[], T | None]
 ) -> Iterator[T]:
     """``python -m deployments.nightly`` against ``server``; yields what ``ready`` found."""
+    with serve_nightly_process(server, log, env, ready) as (_, found):
+        yield found
+
+
+@contextmanager
+def serve_nightly_process(
+    server: Server, log: Path, env: Mapping[str, str], ready: Callable[[], T | None]
+) -> "Iterator[tuple[subprocess.Popen[bytes], T]]":
+    """``serve_nightly``, also yielding the serve process (its flow runs are its children)."""
     full_env = clean_env(
         PREFECT_API_URL=server.api_url, PREFECT_HOME=str(log.parent / "serve-home"), **env
     )
@@ -167,7 +176,7 @@ def serve_nightly(
             start_new_session=True,  # stop() also ends a flow run still in progress
         )
     try:
-        yield wait_for("serve deployments.nightly", ready, process, log)
+        yield process, wait_for("serve deployments.nightly", ready, process, log)
     finally:
         stop(process)
 
