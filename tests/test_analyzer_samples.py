@@ -15,7 +15,7 @@ import pytest
 from conftest import SAMPLES
 from helpers import REFERENCE, UTC_OPTIONS, is_subset, write_log
 
-from logsweep.analyzers import ANALYZER_NAMES
+from logsweep.analyzers import ANALYZER_NAMES, ANALYZERS
 from logsweep.analyzers.volume import TOP_PROGRAMS, VolumePartial, summarize
 from logsweep.discovery import discover
 from logsweep.formats import AccessParser, Rfc3164Parser
@@ -65,6 +65,17 @@ def test_every_analyzer_has_positive_and_negative_samples_and_a_summary(name: st
     if name != "volume":  # volume counts every line: it has no negative
         assert any(expected is None for _, expected, _ in cases), f"{name}: no negative sample"
     assert summary, f"{name}: no summary line"
+
+
+@pytest.mark.parametrize(("name", "expected", "line"), ALL_CASES)
+def test_a_line_with_an_event_holds_one_of_its_analyzers_needles(
+    name: str, expected: Any, line: str
+) -> None:
+    """The fast path parses only lines holding a needle: a needle missing from a line
+    that yields an event would lose that event."""
+    needles = ANALYZERS[name].needles
+    if expected is not None and needles is not None:
+        assert any(n in line.encode() for n in needles), needles
 
 
 @pytest.mark.parametrize(("name", "expected", "line"), ALL_CASES)

@@ -67,6 +67,10 @@ RULES: tuple[Rule, ...] = (
         r"Accepted (?P<method>[\w-]+(?:/[\w-]+)?) for (?P<user>.*?) from (?P<ip>\S+)" + _TAIL,
     ),
 )
+# A literal every rule needs (the inner message of "message repeated" too): the
+# scan's fast path parses only sshd lines holding one, not every "Connection
+# closed" or "Disconnected" line of a brute force.
+NEEDLES = (b"Failed ", b"error: PAM: ", b"nvalid user ", b"authentication failure;", b"Accepted ")
 # Solaris and some BSDs put "[ID 800047 auth.info] " before the message.
 _SOLARIS_ID = re.compile(r"\[ID \d+ [\w.]+\] ")
 _REPEATED = re.compile(r"message repeated (?P<n>\d+) times: \[\s?(?P<inner>.*)\]\s*$", re.DOTALL)
@@ -222,5 +226,5 @@ ANALYZER = Analyzer(
     empty=SshdPartial,
     summarize=summarize,
     load=SshdPartial.from_data,
-    needles=(b"sshd",),
+    needles=NEEDLES,
 )
