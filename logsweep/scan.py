@@ -199,7 +199,10 @@ class _FileScan:
         chosen = [ANALYZERS[name] for name in options.analyzers]
         self._counted = [a for a in chosen if a.needles is None]
         self._sampled = [a for a in chosen if a.needles is not None]
-        self._needles = tuple({n for a in self._sampled for n in a.needles or ()})
+        self._sampled_by_kind = {
+            True: [a for a in self._sampled if a.syslog_collector],  # syslog formats
+            False: [a for a in self._sampled if a.access_collector],  # access logs
+        }
         self._block_path = not options.line_by_line and all(a.count for a in self._counted)
         self._counted_sink = _Sink(self._counted)
         self._sampled_sink = _Sink(self._sampled)
@@ -239,7 +242,8 @@ class _FileScan:
             self.walker.restore(before)
             return False
         odd = self._parse(counts.odd)
-        needed = self._parse(lines_with(block, self._needles)) if self._needles else []
+        needles = self._needles_for(block, pattern.syslog)
+        needed = self._parse(lines_with(block, needles)) if needles else []
         if not clock.settled():
             self.walker.restore(before)
             return False
@@ -254,6 +258,16 @@ class _FileScan:
             if record is not None:
                 self._sampled_sink.feed(record)
         return True
+
+    def _needles_for(self, block: bytes, syslog: bool) -> set[bytes]:
+        """The needles worth searching ``block`` for: of analyzers that read this format,
+        and whose gate (e.g. ``sshd``) the block holds at all."""
+        return {
+            needle
+            for analyzer in self._sampled_by_kind[syslog]
+            if analyzer.gate is None or analyzer.gate in block
+            for needle in analyzer.needles or ()
+        }
 
     def _add_counts(
         self, counts: BlockCounts, starts: dict[Key, float | None], pattern: KeyPattern

@@ -227,4 +227,5 @@ ANALYZER = Analyzer(
     summarize=summarize,
     load=SshdPartial.from_data,
     needles=NEEDLES,
+    gate=b"sshd",
 )
