@@ -244,7 +244,15 @@ def emit(report: Report, args: argparse.Namespace) -> int:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """A report file is either the old one or the complete new one, never half."""
+    """A report file is either the old one or the complete new one, never half.
+
+    Only for regular files: renaming over ``/dev/null`` or a FIFO would replace
+    the device node (as root) or never reach the reader, so those are written to.
+    """
+    if path.exists() and not path.is_file():
+        with path.open("w", encoding="utf-8") as out:
+            out.write(text)
+        return
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)

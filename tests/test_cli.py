@@ -180,3 +180,25 @@ def test_scan_stops_with_a_clear_message_while_another_run_holds_the_ledger(
         )
     assert code == 3
     assert "another logsweep run" in err and str(state) in err
+
+
+def test_output_to_a_fifo_or_device_is_written_not_replaced(tmp_path: Path) -> None:
+    """``--output /dev/null`` must not rename a regular file over the device node."""
+    import stat
+
+    from flows.cli import write_atomically
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()), daemon=True)
+    reader.start()
+    write_atomically(fifo, "report\n")
+    reader.join(10)
+    assert received == ["report\n"]
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    regular = tmp_path / "report.json"
+    write_atomically(regular, "{}")
+    write_atomically(regular, '{"a": 1}')
+    assert regular.read_text() == '{"a": 1}'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe", "report.json"]  # no temp left
