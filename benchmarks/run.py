@@ -20,7 +20,8 @@ workers' start and imports are counted like Prefect's are):
     ``open_decompressed``, isal for gzip), counting newlines, one file per
     task.  No Python parser can beat it; logsweep should stay within 3x.
 (c) **core** -- logsweep without Prefect: ``discovery.discover``,
-    ``planning.plan_batches``, ``scan.scan_files`` per batch on the pool,
+    ``planning.split_large`` + ``plan_batches`` (as the flow plans),
+    ``scan.scan_files`` per batch on the pool, ``merge_parts`` +
     ``scan.build_report`` in the parent; with 1 worker and with ``--workers``,
     so the ratio is how the map-reduce scales (target: 1.85x for 2 workers).
 (d) **CLI** -- ``logsweep scan TREE --format json --output FILE --timezone UTC
@@ -261,13 +262,14 @@ def run_floor(tree: Path, workers: int, method: str, answers: Answers) -> Sample
 
 def run_core(tree: Path, workers: int, method: str, answers: Answers) -> Sample:
     from logsweep.discovery import discover
-    from logsweep.planning import plan_batches
-    from logsweep.scan import ScanOptions, build_report, in_discovery_order
+    from logsweep.planning import plan_batches, split_large
+    from logsweep.scan import ScanOptions, build_report, in_discovery_order, merge_parts
 
     options = ScanOptions(timezone="UTC")
     start, cpu = time.perf_counter(), self_cpu()
     found = discover([tree])
-    batches = plan_batches(found.files, workers)
+    # As the flow plans it: big plain files in byte-range parts, merged back after.
+    batches = plan_batches(split_large(found.files, workers), workers)
     results: list[FileResult] = []
     workers_usage: Usage = {}
     with ProcessPoolExecutor(workers, mp_context=get_context(method)) as pool:
@@ -276,7 +278,8 @@ def run_core(tree: Path, workers: int, method: str, answers: Answers) -> Sample:
             batch_results, pid, rss, worker_cpu = future.result()
             results += batch_results
             record(workers_usage, pid, rss, worker_cpu)
-    report = build_report(in_discovery_order(results, found.files), found.skipped, options)
+    whole = merge_parts(results)
+    report = build_report(in_discovery_order(whole, found.files), found.skipped, options)
     seconds, cpu = time.perf_counter() - start, self_cpu() - cpu
     not_ok(f"(c) with {workers} worker(s)", [(f.path, f.status, f.error) for f in report.files])
     answers.core[str(workers)] = json.loads(report.model_dump_json())
