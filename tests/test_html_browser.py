@@ -6,6 +6,7 @@ that nothing runs and nothing is requested, and keeps a screenshot in test-artif
 """
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -75,21 +76,28 @@ def report(
     return scan_paths([root, hostile_logs(tmp_path_factory.mktemp("hostile"))])
 
 
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[BrowserContext]:
+@contextmanager
+def chromium(profile: Path, width: int = 1280) -> Iterator[BrowserContext]:
+    """Debian's Chromium, headless, in a fresh profile; closed on the way out."""
     assert CHROMIUM.exists(), "Debian's chromium is missing: run `make browser`"
     with sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
+            str(profile),
             executable_path=str(CHROMIUM),
             headless=True,
             args=FLAGS,
-            viewport={"width": 1280, "height": 900},
+            viewport={"width": width, "height": 900},
         )
         try:
             yield context
         finally:
             context.close()
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[BrowserContext]:
+    with chromium(tmp_path / "profile") as context:
+        yield context
 
 
 def watch(page: Page) -> tuple[list[str], list[str]]:

@@ -20,7 +20,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import BrowserContext, sync_playwright
+from playwright.sync_api import BrowserContext
 from prefect.client.schemas.filters import (
     DeploymentFilter,
     DeploymentFilterId,
@@ -41,7 +41,7 @@ from prefect_server import (
     serve_nightly,
     wait_final,
 )
-from test_html_browser import ARTIFACTS, CHROMIUM, FLAGS
+from test_html_browser import ARTIFACTS, chromium
 
 from logsweep.samples import generate_sample_tree
 
@@ -214,19 +214,8 @@ def test_scan_logs_called_directly_reports_to_the_server(
 
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[BrowserContext]:
-    assert CHROMIUM.exists(), "Debian's chromium is missing: run `make browser`"
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=FLAGS,
-            viewport={"width": 1400, "height": 900},
-        )
-        try:
-            yield context
-        finally:
-            context.close()
+    with chromium(tmp_path / "profile", width=1400) as context:
+        yield context
 
 
 def deployment_run_ids(server: Server, deployment_id: UUID) -> set[UUID]:
