@@ -160,6 +160,8 @@ class Clock:
         self._walker = walker if fmt is LogFormat.RFC3164 else None
         self._reference = reference
         self._expected_changes = 0
+        # The longest span worth trying: a zone like +05:30 never has whole UTC hours.
+        self.coarsest = HOUR
         self._start: Callable[[Key], float | None] = {
             LogFormat.RFC3164: self._rfc3164,
             LogFormat.ISO8601: self._iso8601,
@@ -182,6 +184,7 @@ class Clock:
             if start is None:
                 continue
             if start % span:
+                self.coarsest = min(self.coarsest, span - 1)  # and so will the next blocks
                 return None  # a local hour that is not a UTC hour: needs minutes
             if walker is not None and start + span - 1 > self._reference:
                 return None  # holds the mtime: needs finer stamps, or the seconds

@@ -229,7 +229,8 @@ class _FileScan:
 
     def _feed_counted(self, block: bytes, clock: Clock) -> bool:
         """The fast path, by hour stamps, else minute stamps; False: go line by line."""
-        return any(self._try_counted(block, clock, p) for p in KEY_PATTERNS[self.format])
+        patterns = (p for p in KEY_PATTERNS[self.format] if p.span <= clock.coarsest)
+        return any(self._try_counted(block, clock, p) for p in patterns)
 
     def _try_counted(self, block: bytes, clock: Clock, pattern: KeyPattern) -> bool:
         """Count the block with ``pattern``; False, with nothing counted, if it cannot."""

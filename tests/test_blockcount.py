@@ -250,3 +250,22 @@ def test_canonical_lines_are_counted_without_parsing_each(
         "sshd": 1,
         "hostless-tag": 1,
     }
+
+
+def test_a_zone_without_whole_utc_hours_is_counted_by_minutes_from_then_on() -> None:
+    from zoneinfo import ZoneInfo
+
+    from logsweep.blockcount import HOUR, MINUTE, Clock
+    from logsweep.timeinfer import YearWalker
+
+    reference = datetime(2026, 11, 25, tzinfo=UTC).timestamp()
+    kolkata = Clock(LogFormat.RFC3164, YearWalker(reference, ZoneInfo("Asia/Kolkata")), reference)
+    assert kolkata.walk([(b"Nov 24 10",)], HOUR) is None  # 10:00 IST is 04:30 UTC
+    assert kolkata.coarsest < HOUR  # later blocks skip the hour pattern
+    (start,) = (kolkata.walk([(b"Nov 24 10:31",)], MINUTE) or {}).values()
+    assert start == datetime(2026, 11, 24, 5, 1, tzinfo=UTC).timestamp()
+    paris = Clock(LogFormat.RFC3164, YearWalker(reference, ZoneInfo("Europe/Paris")), reference)
+    assert paris.walk([(b"Nov 24 10",)], HOUR) == {
+        (b"Nov 24 10",): datetime(2026, 11, 24, 9, tzinfo=UTC).timestamp()
+    }
+    assert paris.coarsest == HOUR
