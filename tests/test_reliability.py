@@ -1,5 +1,6 @@
 """A worker process that dies mid-scan does not sink the run (real pool, real SIGKILL)."""
 
+import contextlib
 import os
 import signal
 import threading
@@ -12,6 +13,8 @@ from prefect import get_client
 from prefect.client.schemas.filters import (
     FlowRunFilter,
     FlowRunFilterId,
+    FlowRunFilterState,
+    FlowRunFilterStateType,
     TaskRunFilter,
     TaskRunFilterState,
     TaskRunFilterStateType,
@@ -42,33 +45,44 @@ def pool_workers(parent: int) -> list[int]:
     return workers
 
 
-def has_open(pid: int, target: Path) -> bool:
+def open_logs(pid: int, folder: Path) -> set[str]:
+    """The files under ``folder`` that process ``pid`` has open."""
+    found = set()
     try:
-        return any(os.readlink(fd) == str(target) for fd in Path(f"/proc/{pid}/fd").iterdir())
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                target = os.readlink(fd)
+                if target.startswith(f"{folder}/"):
+                    found.add(target)
     except OSError:
-        return False
+        pass
+    return found
 
 
-def a_task_run_is_running() -> bool:
-    """Whether the API has heard of a started task run (workers report it by events)."""
+def parse_runs_reported_running() -> int:
+    """Started parse tasks of the running flow run the API knows of (workers report by events)."""
+    flow_running = FlowRunFilterStateType(any_=[StateType.RUNNING])
+    task_running = TaskRunFilterStateType(any_=[StateType.RUNNING])
     with get_client(sync_client=True) as client:
         runs = client.read_task_runs(
-            task_run_filter=TaskRunFilter(
-                state=TaskRunFilterState(type=TaskRunFilterStateType(any_=[StateType.RUNNING]))
-            )
+            flow_run_filter=FlowRunFilter(state=FlowRunFilterState(type=flow_running)),
+            task_run_filter=TaskRunFilter(state=TaskRunFilterState(type=task_running)),
         )
-    return bool(runs)
+    return len([r for r in runs if r.task_key.startswith("parse_logs")])
 
 
 def kill_the_reader(target: Path, killed: list[int], stop: threading.Event) -> None:
     """SIGKILL the pool worker reading ``target`` once the API shows its task run Running:
-    the case that would leave a run Running forever."""
+    the case that would leave a run Running forever.  Every worker holding a log open is
+    inside a parse task; when the API reports as many running, the target's is among them."""
     while not stop.is_set():
-        for pid in pool_workers(os.getpid()):
-            if has_open(pid, target) and a_task_run_is_running():
-                os.kill(pid, signal.SIGKILL)
-                killed.append(pid)
-                return
+        reading = {pid: open_logs(pid, target.parent) for pid in pool_workers(os.getpid())}
+        readers = [pid for pid, files in reading.items() if files]
+        victims = [pid for pid in readers if str(target) in reading[pid]]
+        if victims and parse_runs_reported_running() >= len(readers):
+            os.kill(victims[0], signal.SIGKILL)
+            killed.append(victims[0])
+            return
         time.sleep(0.02)
 
 
