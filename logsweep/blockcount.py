@@ -32,6 +32,11 @@ from dataclasses import dataclass
 from logsweep.formats import LogFormat, iso_epoch
 from logsweep.timeinfer import MONTHS, YearWalker
 
+try:  # RFC 3164 keys counted in C (_keyscan.c): the same results, ~10x faster
+    from logsweep import _keyscan
+except ImportError:  # not built (a bare source tree): the regex below does it all
+    _keyscan = None  # type: ignore[assignment]
+
 # The tag as split_tag reads it: "prog[pid]:" or "prog:"; anything else leaves
 # the program empty.  The group is the program.
 _TAG = rb"(?:([^\s\[:]+)(?:\[[^\]\n]*\])?:)?"
@@ -117,16 +122,22 @@ class BlockCounts:
     odd: list[bytes]  # lines the key pattern did not take, in order
 
 
-def count_block(block: bytes, pattern: KeyPattern) -> BlockCounts:
-    """Count the keys of a block of whole lines (each ending in ``\\n``)."""
+def count_block(block: bytes, pattern: KeyPattern, native: bool = True) -> BlockCounts:
+    """Count the keys of a block of whole lines (each ending in ``\\n``).
+
+    ``native``: RFC 3164 blocks go to the C kernel when it is built; False
+    forces the regex, the reference the kernel is tested against.
+    """
+    if native and _keyscan is not None and pattern.format is LogFormat.RFC3164:
+        lines, found, odd = _keyscan.count_rfc3164(block, pattern.span == MINUTE)
+        return BlockCounts(lines, Counter[Key](found), odd)
     # A leading "\n" so the first line is anchored like the others; the last
     # newline dropped so no empty line appears after it.
     text = b"\n" + block[:-1]
     lines = block.count(b"\n")
-    found = pattern.keys.findall(text)
-    keys: Counter[Key] = Counter(found)
-    odd = pattern.odd.findall(text) if len(found) < lines else []
-    return BlockCounts(lines, keys, odd)
+    keys: list[Key] = pattern.keys.findall(text)
+    odd = pattern.odd.findall(text) if len(keys) < lines else []
+    return BlockCounts(lines, Counter(keys), odd)
 
 
 def lines_with(block: bytes, needles: Iterable[bytes]) -> list[bytes]:

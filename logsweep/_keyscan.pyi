@@ -1,0 +1,3 @@
+def count_rfc3164(
+    block: bytes, minute: bool
+) -> tuple[int, dict[tuple[bytes, bytes, bytes], int], list[bytes]]: ...

@@ -1,0 +1,153 @@
+"""The C kernel (logsweep/_keyscan.c) counts RFC 3164 blocks exactly as the regex does.
+
+``count_block(..., native=False)`` is the reference: the key pattern of
+blockcount.py.  Lines are built piece by piece from each element of that
+pattern, right and wrong (a priority of four digits, a day without its space,
+a host ending in ":", a pid without "]"...), so every branch of the kernel
+meets lines that must match and lines that must not.  Keys, their
+first-appearance order, line counts and odd lines must all be equal.
+"""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from logsweep import blockcount
+from logsweep.blockcount import KEY_PATTERNS, KeyPattern, count_block
+from logsweep.formats import LogFormat
+
+PATTERNS = KEY_PATTERNS[LogFormat.RFC3164]
+
+PRIORITY = st.sampled_from(["", "", "<13>", "<1>", "<191>", "<1913>", "<>", "<13", "<x>", "13>"])
+MONTH = st.sampled_from(["Nov", "Nov", "Dec", "Jan", "NOV", "nov", "No", "Novx", "Fo\u00e9"])
+DAY = st.sampled_from([" 24", " 24", "  4", " 4", " 04", "  ", " 4x", " 244", "24", " a4"])
+CLOCK = st.sampled_from(
+    [
+        " 06:25:00",
+        " 06:25:00",
+        " 23:59:59",
+        " 06:60:00",
+        " 06:25:61",
+        " 6:25:00",
+        " 06:25",
+        " 06:25:0",
+        " 0a:25:00",
+        " 06-25-00",
+        " 06:5a:00",
+    ]
+)
+FRACTION = st.sampled_from(["", "", ".123", ".1", ".", ".12a", ".000000"])
+HOST = st.sampled_from(
+    [
+        " web-1",
+        " web-1",
+        " 10.0.0.1",
+        " w\u00e9b",
+        " host:",
+        " ho:st",
+        " h[1]",
+        " h\r",
+        " \t",
+        " ",
+        "",
+        " web-1\x00",
+        " a\x01b",
+        " fe80::1",
+    ]
+)
+TAG = st.sampled_from(
+    [
+        " sshd[768105]:",
+        " sshd:",
+        " kernel:",
+        " postfix/smtpd[7]:",
+        " CRON[99]:",
+        " prog[1]",
+        " prog[1] :",
+        " prog[:",
+        " prog[1]x:",
+        " prog[]:",
+        " [1]:",
+        " :",
+        " prog",
+        " pr\u00f6g:",
+        " a:b:",
+        " prog\t:",
+        " -- MARK --",
+        "",
+        " p[1]]:",
+        " sshd(pam_unix)[2]:",
+    ]
+)
+REST = st.sampled_from(["", " message", " Failed password for root", ": colon", "\r", " x\r"])
+
+LINE = st.builds(
+    lambda *parts: "".join(parts).encode("utf-8"),
+    PRIORITY,
+    MONTH,
+    DAY,
+    CLOCK,
+    FRACTION,
+    HOST,
+    TAG,
+    REST,
+)
+
+
+def both(block: bytes, pattern: KeyPattern) -> None:
+    native = count_block(block, pattern)
+    reference = count_block(block, pattern, native=False)
+    assert native.lines == reference.lines
+    assert list(native.keys.items()) == list(reference.keys.items())  # first-appearance order
+    assert native.odd == reference.odd
+
+
+def test_the_kernel_is_built() -> None:
+    """CI builds it (pip install -e .): a missing kernel would silently cost 3x on syslog."""
+    assert blockcount._keyscan is not None
+
+
+@settings(max_examples=600, deadline=None)
+@given(lines=st.lists(LINE, min_size=1, max_size=40), minute=st.booleans())
+def test_built_lines_are_counted_as_the_regex_counts_them(lines: list[bytes], minute: bool) -> None:
+    both(b"".join(line + b"\n" for line in lines), PATTERNS[minute])
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.binary(max_size=400), minute=st.booleans())
+def test_arbitrary_bytes_are_counted_as_the_regex_counts_them(data: bytes, minute: bool) -> None:
+    both(data + b"\n", PATTERNS[minute])
+
+
+@given(
+    line=LINE,
+    cut=st.integers(0, 80),
+    junk=st.sampled_from([b"", b"\x00", b"\xff", b"[", b":", b" ", b"\r", b"]"]),
+)
+def test_a_line_cut_anywhere_is_counted_as_the_regex_counts_it(
+    line: bytes, cut: int, junk: bytes
+) -> None:
+    """Each prefix of a line, so every check of the line's end is exercised."""
+    for pattern in PATTERNS:
+        both(line[:cut] + junk + b"\n", pattern)
+
+
+def test_many_distinct_keys_grow_the_table() -> None:
+    """Thousands of hosts in one block: the kernel's index grows past its first size."""
+    block = b"".join(
+        b"Nov 24 06:%02d:00 host-%d prog%d[1]: x\n" % (i % 60, i, i % 7) for i in range(5000)
+    )
+    for pattern in PATTERNS:
+        both(block, pattern)
+    assert len(count_block(block, PATTERNS[0]).keys) == 5000
+
+
+def test_an_empty_block_has_no_lines() -> None:
+    assert blockcount._keyscan is not None
+    assert blockcount._keyscan.count_rfc3164(b"", False) == (0, {}, [])
+
+
+def test_a_block_must_end_with_a_newline() -> None:
+    assert blockcount._keyscan is not None
+    with pytest.raises(ValueError, match="newline"):
+        blockcount._keyscan.count_rfc3164(b"Nov 24 06:25:00 web-1 sshd: x", False)
