@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from functools import partial
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal, TypeVar, cast
 from uuid import UUID
 
 from prefect import flow, get_client, get_run_logger, unmapped
@@ -21,6 +21,7 @@ from prefect.exceptions import ObjectNotFound
 from prefect.futures import PrefectFuture, as_completed
 from prefect.runtime import deployment
 from prefect.states import Crashed
+from prefect.utilities.annotations import allow_failure, quote
 from pydantic import Field
 
 from flows.progress import BatchProgress
@@ -51,6 +52,23 @@ from tasks import (
 )
 
 AnalyzerName = Literal["usb", "sshd", "robots", "volume"]
+T = TypeVar("T")
+
+
+def unwalked(value: T) -> T:
+    """``value`` as a task argument Prefect does not walk looking for futures.
+
+    Prefect visits every element of every argument; a scan's results hold a
+    counter per file and hour, which cost ~1.5 s a GiB to walk.  The task
+    still receives ``value`` itself (``quote`` is unwrapped before the call).
+    """
+    return cast(T, quote(value))
+
+
+def upstream(futures: "list[PrefectFuture[Any]]") -> list[Any]:
+    """The parse -> reduce edges of the UI's graph, which ``unwalked`` hides; a failed
+    batch does not stop the reduce (its files are error entries by then)."""
+    return [allow_failure(future) for future in futures]
 
 
 def run_name() -> str:
@@ -107,7 +125,7 @@ def scan_logs(
             report = _scan_with_ledger(paths, roots, state_path, options, since, until, retain_days)
         else:
             report = _scan(paths, roots, options)
-        publish_report(report, reports_dir)
+        publish_report(unwalked(report), reports_dir)
     return report
 
 
@@ -120,7 +138,8 @@ def _scan(paths: list[str], roots: tuple[str, ...] | None, options: ScanOptions)
         futures, batches, retry=partial(retry_in_fresh_pool, options=options, known=None)
     )
     whole = merge_parts(results)  # a big file read in parts is one entry again
-    return reduce_results(in_discovery_order(whole, found.files), found.skipped, options)
+    ordered = unwalked(in_discovery_order(whole, found.files))
+    return reduce_results(ordered, found.skipped, options, wait_for=upstream(futures))
 
 
 def _scan_with_ledger(
@@ -152,7 +171,7 @@ def _scan_with_ledger(
         unrecorded: list[FileResult] = []
 
         def record(batch_results: list[FileResult]) -> None:
-            stored = record_results(state_path, batch_results)
+            stored = record_results(state_path, unwalked(batch_results))
             recorded.update(stored)
             kept = {id(r) for r in stored.values()}
             unrecorded.extend(r for r in batch_results if id(r) not in kept)
@@ -162,7 +181,15 @@ def _scan_with_ledger(
         accounted = {id(r) for r in (*recorded.values(), *unrecorded)}
         unrecorded += [r for r in results if id(r) not in accounted]  # failed batches
         return report_from_ledger(
-            state_path, options, recorded, unrecorded, found.skipped, paths, retain_days, *window
+            state_path,
+            options,
+            unwalked(recorded),
+            unwalked(unrecorded),
+            found.skipped,
+            paths,
+            retain_days,
+            *window,
+            wait_for=upstream(futures),
         )
 
 

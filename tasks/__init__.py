@@ -1,4 +1,9 @@
-"""Prefect tasks: each a few lines over logsweep's core."""
+"""Prefect tasks: each a few lines over logsweep's core.
+
+Every task has ``cache_policy=NO_CACHE``: a log under the same path holds new
+lines tomorrow, so no result may be reused, and Prefect's default policy would
+hash every input of every call (every file's counters, for the reduce).
+"""
 
 from tasks.discover import list_logs
 from tasks.ledger import load_known, record_results, report_from_ledger

@@ -8,12 +8,13 @@ from prefect.artifacts import (
     create_markdown_artifact,
     create_table_artifact,
 )
+from prefect.cache_policies import NO_CACHE
 
 from logsweep.publish import offender_rows, summary_markdown, write_reports
 from logsweep.report import Report
 
 
-@task(name="publish-report")
+@task(name="publish-report", cache_policy=NO_CACHE)
 def publish_report(report: Report, reports_dir: str | None) -> str | None:
     """Write JSON + HTML to reports_dir (if given); attach a summary and a table to the run."""
     json_path = html_path = None

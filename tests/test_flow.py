@@ -3,9 +3,12 @@
 import json
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 from helpers import scan_paths
+from prefect import get_client
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
 import tasks.parse
 from flows.runners import make_task_runner
@@ -40,11 +43,27 @@ def test_flow_on_the_process_pool_reports_the_sample_truth(
     sample_tree: tuple[Path, SampleTruth],
 ) -> None:
     root, truth = sample_tree
-    report = scan_logs.with_options(task_runner=make_task_runner("process", 2))(
-        paths=[str(root)], timezone="UTC"
+    state = scan_logs.with_options(task_runner=make_task_runner("process", 2))(
+        paths=[str(root)], timezone="UTC", return_state=True
     )
+    report = state.result()
     assert isinstance(report, Report)
     assert_matches_truth(report, truth)
+    assert_reduce_follows_every_parse(state.state_details.flow_run_id)
+
+
+def assert_reduce_follows_every_parse(flow_run_id: UUID | None) -> None:
+    """The UI's graph: the reduce's inputs (passed unwalked) still link it to each parse."""
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+        )
+    parses = {r.id for r in runs if r.task_key.startswith("parse_logs")}
+    (listing,) = [r.id for r in runs if r.task_key.startswith("list_logs")]
+    (reduce,) = [r for r in runs if r.task_key.startswith("reduce_results")]
+    upstream = {i.id for inputs in reduce.task_inputs.values() for i in inputs if i.id}
+    assert len(parses) >= 2
+    assert upstream == {*parses, listing}  # the skipped files come from the listing
 
 
 @pytest.mark.usefixtures("prefect_api")
