@@ -22,7 +22,7 @@ import isal.igzip_lib
 import zstandard
 
 from logsweep.analyzers import ANALYZER_NAMES, ANALYZERS
-from logsweep.analyzers.base import Analyzer, Collector
+from logsweep.analyzers.base import Analyzer, Collector, Event
 from logsweep.blockcount import (
     KEY_PATTERNS,
     BlockCounts,
@@ -207,6 +207,8 @@ class _FileScan:
         self._counted_sink = _Sink(self._counted)
         self._sampled_sink = _Sink(self._sampled)
         self._counts: dict[str, dict[int, Any]] = {a.name: {} for a in self._counted}
+        self._quick = [a for a in self._sampled if a.read_line and _reads_alone(a, self._sampled)]
+        self._quick_partials: dict[str, dict[int, Any]] = {a.name: {} for a in self._quick}
         if fmt is not None:  # resuming mid-file: the format was found at the start
             self._use(next((p for p in self.parsers if p.format is fmt), None), fmt)
 
@@ -244,12 +246,15 @@ class _FileScan:
             return False
         odd = self._parse(counts.odd)
         needles = self._needles_for(block, pattern.syslog)
-        needed = self._parse(lines_with(block, needles)) if needles else []
+        found = lines_with(block, needles) if needles else []
+        quick, rest = self._read_quickly(found, starts, pattern)
+        needed = self._parse(rest)
         if not clock.settled():
             self.walker.restore(before)
             return False
         self.lines += counts.lines
         self._add_counts(counts, starts, pattern)
+        self._add_events(quick)
         for record in odd:
             if record is None:
                 self.unparsed += 1
@@ -259,6 +264,41 @@ class _FileScan:
             if record is not None:
                 self._sampled_sink.feed(record)
         return True
+
+    def _read_quickly(
+        self, lines: list[bytes], starts: dict[Key, float | None], pattern: KeyPattern
+    ) -> tuple[list[tuple[Analyzer[Any, Any], int, Event]], list[bytes]]:
+        """The needle lines an analyzer's ``read_line`` takes, as (analyzer, hour, event),
+        and the others, for the parser.  A line whose stamp the clock did not time (or
+        timed as impossible) goes to the parser too."""
+        if not self._quick or pattern.format is not LogFormat.RFC3164:
+            return [], lines
+        events: list[tuple[Analyzer[Any, Any], int, Event]] = []
+        rest: list[bytes] = []
+        for line in lines:
+            clean = _clean(line)
+            for analyzer in self._quick:
+                read = cast(Any, analyzer.read_line)(clean)
+                if read is not None:
+                    break
+            else:
+                rest.append(line)
+                continue
+            stamp, minute, event = read
+            start = starts.get((stamp,) if pattern.span == HOUR else (stamp + minute,))
+            if start is None:
+                rest.append(line)
+            elif event is not None:
+                events.append((analyzer, int(start // HOUR) * HOUR, event))
+        return events, rest
+
+    def _add_events(self, events: list[tuple[Analyzer[Any, Any], int, Event]]) -> None:
+        for analyzer, hour, event in events:
+            hourly = self._quick_partials[analyzer.name]
+            partial = hourly.get(hour)
+            if partial is None:
+                partial = hourly[hour] = analyzer.empty()
+            cast(Any, analyzer.add_event)(partial, event, hour)
 
     def _needles_for(self, block: bytes, syslog: bool) -> set[bytes]:
         """The needles worth searching ``block`` for: of analyzers that read this format,
@@ -313,20 +353,43 @@ class _FileScan:
     def partials(self) -> dict[str, dict[int, Any]]:
         """analyzer -> hour -> partial, empty hours left out."""
         out = self._sampled_sink.partials(bool(self.lines))
+        for name, hourly in self._quick_partials.items():
+            _merge_hourly(out.setdefault(name, {}), hourly)
         for name, hourly in self._counted_sink.partials(bool(self.lines)).items():
-            for hour, partial in self._counts.get(name, {}).items():
-                hourly[hour] = hourly[hour].merge(partial) if hour in hourly else partial
+            _merge_hourly(hourly, self._counts.get(name, {}))
             out[name] = hourly
         return out
 
 
-def _decode(line: bytes) -> str:
+def _merge_hourly(into: dict[int, Any], more: dict[int, Any]) -> None:
+    for hour, partial in more.items():
+        into[hour] = into[hour].merge(partial) if hour in into else partial
+
+
+def _reads_alone(analyzer: Analyzer[Any, Any], analyzers: Sequence[Analyzer[Any, Any]]) -> bool:
+    """Whether no other analyzer reads the syslog lines of ``analyzer``'s programs: a line
+    its ``read_line`` takes is then nobody else's, and needs no record."""
+    mine = analyzer.programs or frozenset()
+    return bool(mine) and all(
+        other is analyzer
+        or other.syslog_collector is None
+        or (other.programs is not None and not other.programs & mine)
+        for other in analyzers
+    )
+
+
+def _clean(line: bytes) -> bytes:
+    """A line as the parser reads it."""
     if line[:1] == b"\x00":
         # A crash leaves NUL runs glued to the next line; the line itself is intact.
         line = line.lstrip(b"\x00")
     if line[-1:] == b"\r":
         line = line[:-1]
-    return line.decode("utf-8", "backslashreplace")
+    return line
+
+
+def _decode(line: bytes) -> str:
+    return _clean(line).decode("utf-8", "backslashreplace")
 
 
 def reference_epoch(path: Path, compression: Compression, mtime: float) -> float:

@@ -225,7 +225,8 @@ def test_every_key_pattern_has_the_odd_line_pattern_as_its_negation(pattern: Key
 def test_canonical_lines_are_counted_without_parsing_each(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The point of the fast path: only odd lines and needle lines reach the parser."""
+    """The point of the fast path: only odd lines and needle lines no analyzer reads itself
+    reach the parser."""
     from logsweep import formats
 
     calls: list[str] = []
@@ -243,8 +244,9 @@ def test_canonical_lines_are_counted_without_parsing_each(
     path.write_text("\n".join(lines) + "\n")
     result = scan_file(as_log_file(path), FAST)
     assert result.entry.lines == 3000
-    assert len([c for c in calls if "sshd" in c or "hostless" in c]) == 2
-    assert len(calls) < 100  # the format sample, the sshd line, the odd line
+    assert [c for c in calls if "sshd" in c or "hostless" in c] == [lines[2000]]
+    assert len(calls) < 100  # the format sample and the odd line; sshd reads its own
+    assert dict(result.partials["sshd"][1795514400].invalid_users) == {"bob": 1}
     assert result.partials["volume"][1795514400].by_program == {
         "cron": 2998,
         "sshd": 1,
@@ -269,3 +271,89 @@ def test_a_zone_without_whole_utc_hours_is_counted_by_minutes_from_then_on() -> 
         (b"Nov 24 10",): datetime(2026, 11, 24, 9, tzinfo=UTC).timestamp()
     }
     assert paris.coarsest == HOUR
+
+
+# sshd lines built piece by piece: every part of sshd.FAST_HEAD right and wrong, and
+# messages of every rule, hostile ones included, so the sshd shortcut (read_line) meets
+# lines it must take as the parser does and lines it must leave to it.
+# One date per file, as the block path needs one month per block to count it at all.
+SSHD_DATE = st.sampled_from(["Nov 24", "Nov  4", "Nov 4", "Feb 30", "Foo 24", "Nov 2\u0664"])
+SSHD_HEAD = st.tuples(
+    st.sampled_from(["", "", "<38>", "<3800>", "\x00\x00"]),
+    st.sampled_from(
+        [" 10:00:01", " 10:59:59", " 10:59:61", " 10:61:00", " 10:00:01.123", " 11:00:00"]
+    ),
+    st.sampled_from([" web01", " web01", " web:", " w[1]", " w\u00e9b", "", " 10.0.0.1"]),
+    st.sampled_from(
+        [
+            " sshd[12]:",
+            " sshd[12]:",
+            " sshd-session[3]:",
+            " sshd-auth:",
+            " sshd(pam_unix)[4]:",
+            " sshd[12]",
+            " sshdx[12]:",
+            " sshd[12]:  ",
+            " sshd[]:",
+            " sshd[1:",
+            " sshd:",
+        ]
+    ),
+)
+SSHD_MESSAGES = st.sampled_from(
+    [
+        " Failed password for root from 198.51.100.7 port 22 ssh2",
+        " Failed password for invalid user x from 203.0.113.5 port 22 ssh2",
+        " Failed publickey for bob from 2001:db8::1 port 22 ssh2: RSA SHA256:abc",
+        " Failed password for a from 1.2.3.4 port 1 ssh2 from 6.6.6.6 port 2 ssh2",
+        " Failed none for \u00fcser from 192.0.2.1 port 22 ssh2",
+        " Invalid user admin from 192.0.2.9 port 41",
+        " invalid user  from 192.0.2.9",
+        " Connection closed by invalid user ubuntu 192.0.2.3 port 5 [preauth]",
+        " pam_unix(sshd:auth): authentication failure; logname= uid=0 rhost=192.0.2.4",
+        " authentication failure; logname= uid=0 rhost=192.0.2.5 user=root",
+        " error: PAM: Authentication failure for root from 192.0.2.6",
+        " Accepted publickey for deploy from 192.0.2.7 port 22 ssh2: ED25519 SHA256:x",
+        " message repeated 2 times: [ Failed password for root from 192.0.2.8 port 2 ssh2]",
+        " [ID 800047 auth.info] Failed password for root from 192.0.2.9 port 2 ssh2",
+        " Failed password for root from 192.0.2.10 port 22 ssh2\r",
+        " Failed password for r\xfft from 192.0.2.11 port 22 ssh2",
+    ]
+)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    date=SSHD_DATE,
+    lines=st.lists(st.tuples(SSHD_HEAD, SSHD_MESSAGES), min_size=1, max_size=40),
+    mtime_second=st.integers(0, 2 * 86400),
+)
+def test_sshd_lines_read_by_the_shortcut_count_as_the_parser_counts_them(
+    tmp_path: Path, date: str, lines: list[tuple[tuple[str, ...], str]], mtime_second: int
+) -> None:
+    text = "".join(
+        f"{priority}{date}{clock}{''.join(rest)}{message}\n"
+        for (priority, clock, *rest), message in lines
+    )
+    path = tmp_path / "auth.log"
+    # surrogateescape: "\xff" in a message is the single raw byte, not UTF-8.
+    path.write_bytes(text.encode("utf-8", "surrogateescape"))
+    stamp = datetime(2026, 11, 24, 9, tzinfo=UTC).timestamp() + mtime_second
+    os.utime(path, (stamp, stamp))
+    assert_same(path)
+
+
+def test_the_sshd_shortcut_reads_the_lines_of_a_brute_force(tmp_path: Path) -> None:
+    """Not a vacuous equality: the shortcut does take canonical sshd lines."""
+    from logsweep.analyzers import sshd
+
+    line = b"Nov 24 10:00:01 web01 sshd[12]: Failed password for root from 192.0.2.1 port 2 ssh2"
+    read = sshd.read_line(line)
+    assert read is not None
+    stamp, minute, event = read
+    assert (stamp, minute) == (b"Nov 24 10", b":00")
+    assert event == {"rule": "failed", "count": 1, "method": "password", "user": "root",
+                     "ip": "192.0.2.1"}  # fmt: skip
+    assert sshd.read_line(b"Nov 24 10:00:01 w[1] sshd[12]: Failed password") is None

@@ -161,10 +161,10 @@ def test_an_unexpected_parser_exception_costs_only_its_file(
     write_log(tmp_path / "auth.log", [LINE])
     write_log(tmp_path / "syslog", ["Nov 24 10:00:00 web01 cron[1]: fine"])
 
-    def broken(record: object) -> None:
+    def broken(program: str, message: str) -> None:
         raise KeyError("bug")
 
-    monkeypatch.setattr(sshd, "extract", broken)
+    monkeypatch.setattr(sshd, "message_event", broken)  # both sshd paths end there
     report = scan_paths([tmp_path])
     status = {Path(f.path).name: (f.status, f.error) for f in report.files}
     assert status["syslog"] == ("ok", None)

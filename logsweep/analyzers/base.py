@@ -65,6 +65,12 @@ class Analyzer(Generic[P, S]):
     # (partial, hour start, host, program, lines): ``lines`` lines of that hour, host
     # and program (host and program None for access-log lines).
     count: Callable[[P, int, str | None, str | None, int], None] | None = None
+    # The block path's shortcut for needle lines of the canonical RFC 3164 shape, for an
+    # analyzer that needs a line's hour, not its second: (line) -> (stamp to the hour,
+    # ":MM", event or None), or None for a line it leaves to the parser; ``add_event``
+    # counts an event in the partial of its hour (None: no time).
+    read_line: Callable[[bytes], tuple[bytes, bytes, Event | None] | None] | None = None
+    add_event: Callable[[P, Event, int | None], None] | None = None
 
 
 def merge_counters(a: Mapping[Any, int], b: Mapping[Any, int]) -> Counter[Any]:

@@ -88,8 +88,12 @@ def extract(record: SyslogRecord) -> Event | None:
     """The event one sshd line reports: ``{"rule", "count", ...fields}`` or None."""
     if record.program not in PROGRAMS:
         return None
+    return message_event(record.program, record.message)
+
+
+def message_event(program: str, message: str) -> Event | None:
+    """The event of one message of an sshd program (``extract`` without the record)."""
     count = 1
-    message = record.message
     if message.startswith("[ID "):
         message = _SOLARIS_ID.sub("", message, count=1)
     repeated = _REPEATED.match(message)
@@ -99,13 +103,34 @@ def extract(record: SyslogRecord) -> Event | None:
     if found is None:
         return None
     name, fields = found
-    if (
-        name == "pam_unix"
-        and record.program != "sshd(pam_unix)"
-        and not message.startswith("pam_unix")
-    ):
+    if name == "pam_unix" and program != "sshd(pam_unix)" and not message.startswith("pam_unix"):
         return None  # another PAM module's failure line, not pam_unix's
     return {"rule": name, "count": count, **fields}
+
+
+# The scan's fast path (scan.py) for a needle line of the canonical RFC 3164 shape
+# whose program is sshd's: its stamp to the hour and its minute, its program and
+# message, without the line parser.  Each part accepts a subset of what the parser
+# (formats.Rfc3164Parser, split_tag) accepts and splits it the same way: the host is
+# the first word when it holds no "[" and does not end in ":", minutes and seconds
+# are 00-59 so the line is inside its stamp's hour, the program is one of PROGRAMS
+# followed by "[pid]" or ":".  Any other line goes to the parser.
+FAST_HEAD = re.compile(
+    rb"(?:<\d{1,3}>)?([A-Z][a-z]{2} [ \d]?\d \d\d)(:[0-5]\d):[0-5]\d(?:\.\d+)? "
+    rb"[^ \[]*[^ \[:] (sshd|sshd-session|sshd-auth|sshd\(pam_unix\))(?:\[[^\]]*\])?: ?"
+)
+
+
+def read_line(line: bytes) -> tuple[bytes, bytes, Event | None] | None:
+    """(stamp to the hour, ":MM", event or None) of a line FAST_HEAD takes, else None.
+
+    ``line`` is as the parser gets it (no leading NUL run, no trailing CR).
+    """
+    head = FAST_HEAD.match(line)
+    if head is None:
+        return None
+    message = line[head.end() :].decode("utf-8", "backslashreplace")
+    return head[1], head[2], message_event(head[3].decode("ascii"), message)
 
 
 @dataclass
@@ -153,27 +178,31 @@ class SshdPartial:
         )
 
 
+def add_event(p: SshdPartial, event: Event, hour: int | None) -> None:
+    """Count one event; ``hour``: the start of its UTC hour, None for a line without a time."""
+    n, rule = event["count"], event["rule"]
+    if rule in ("failed", "pam_error"):
+        p.failures += n
+        p.failed_by_ip[event["ip"]] += n
+        p.failed_by_user[event["user"]] += n
+        if hour is not None:
+            p.failures_by_hour[hour] += n
+    elif rule == "invalid_user":
+        p.invalid_users[event["user"]] += n
+    elif rule == "pam_unix":
+        p.pam_failures_by_rhost[event["rhost"]] += n
+    elif rule == "accepted":
+        p.accepted[(event["user"], event["ip"], event["method"])] += n
+
+
 class SshdCollector:
     def __init__(self) -> None:
         self.partial = SshdPartial()
 
     def feed(self, record: SyslogRecord) -> None:
         event = extract(record)
-        if event is None:
-            return
-        p, n, rule = self.partial, event["count"], event["rule"]
-        if rule in ("failed", "pam_error"):
-            p.failures += n
-            p.failed_by_ip[event["ip"]] += n
-            p.failed_by_user[event["user"]] += n
-            if record.ts is not None:
-                p.failures_by_hour[hour_start(record.ts)] += n
-        elif rule == "invalid_user":
-            p.invalid_users[event["user"]] += n
-        elif rule == "pam_unix":
-            p.pam_failures_by_rhost[event["rhost"]] += n
-        elif rule == "accepted":
-            p.accepted[(event["user"], event["ip"], event["method"])] += n
+        if event is not None:
+            add_event(self.partial, event, None if record.ts is None else hour_start(record.ts))
 
     def finish(self) -> SshdPartial:
         return self.partial
@@ -228,4 +257,6 @@ ANALYZER = Analyzer(
     load=SshdPartial.from_data,
     needles=NEEDLES,
     gate=b"sshd",
+    read_line=read_line,
+    add_event=add_event,
 )
