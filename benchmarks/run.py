@@ -20,7 +20,7 @@ workers' start and imports are counted like Prefect's are):
     ``open_decompressed``, isal for gzip), counting newlines, one file per
     task.  No Python parser can beat it; logsweep should stay within 3x.
 (c) **core** -- logsweep without Prefect: ``discovery.discover``,
-    ``planning.split_large`` + ``plan_batches`` (as the flow plans),
+    ``planning.plan`` (as the flow plans: parts, sampled costs, batches),
     ``scan.scan_files`` per batch on the pool, ``merge_parts`` +
     ``scan.build_report`` in the parent; with 1 worker and with ``--workers``,
     so the ratio is how the map-reduce scales (target: 1.85x for 2 workers).
@@ -262,14 +262,15 @@ def run_floor(tree: Path, workers: int, method: str, answers: Answers) -> Sample
 
 def run_core(tree: Path, workers: int, method: str, answers: Answers) -> Sample:
     from logsweep.discovery import discover
-    from logsweep.planning import plan_batches, split_large
+    from logsweep.planning import plan
     from logsweep.scan import ScanOptions, build_report, in_discovery_order, merge_parts
 
     options = ScanOptions(timezone="UTC")
     start, cpu = time.perf_counter(), self_cpu()
     found = discover([tree])
-    # As the flow plans it: big plain files in byte-range parts, merged back after.
-    batches = plan_batches(split_large(found.files, workers), workers)
+    # As the flow plans it: big plain files in byte-range parts (merged back after),
+    # priced by a sample of each family.
+    batches = plan(found.files, workers, options.analyzers, split=True)
     results: list[FileResult] = []
     workers_usage: Usage = {}
     with ProcessPoolExecutor(workers, mp_context=get_context(method)) as pool:

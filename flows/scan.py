@@ -30,7 +30,7 @@ from flows.signals import reraise_signal, signals_win
 from logsweep.discovery import LogFile
 from logsweep.known import KnownFiles
 from logsweep.ledger import ledger_lock, parse_when
-from logsweep.planning import Batch, plan_batches, split_large
+from logsweep.planning import Batch, plan
 from logsweep.report import Report
 from logsweep.roots import check_paths, configured_roots
 from logsweep.scan import (
@@ -132,7 +132,7 @@ def scan_logs(
 def _scan(paths: list[str], roots: tuple[str, ...] | None, options: ScanOptions) -> Report:
     """list -> map -> reduce, every file read in full."""
     found = list_logs(paths, roots)
-    batches = plan_batches(split_large(found.files, worker_count()), worker_count())
+    batches = plan(found.files, worker_count(), options.analyzers, split=True)
     futures = parse_logs.map([b.files for b in batches], options=unmapped(options))
     results = collect(
         futures, batches, retry=partial(retry_in_fresh_pool, options=options, known=None)
@@ -161,7 +161,7 @@ def _scan_with_ledger(
     with ledger_lock(state_path):
         found = list_logs(paths, roots)
         known = load_known(state_path)
-        batches = plan_batches(found.files, worker_count())
+        batches = plan(found.files, worker_count(), options.analyzers, split=False)
         futures = parse_logs.map(
             [b.files for b in batches],
             options=unmapped(ledger_options(options)),

@@ -1,4 +1,4 @@
-"""Split the file list into tasks: large files first, small ones batched.
+"""Split the file list into tasks: costliest first, small files batched.
 
 A Prefect process-pool task costs ~50-100 ms of overhead, so a task per tiny
 file would spend more time on bookkeeping than on logs; one task per core
@@ -6,20 +6,40 @@ would leave cores idle behind the largest file.  Longest-processing-time
 first packing over a few batches per worker balances both.  A big plain file
 (a live syslog of gigabytes) is first cut into byte ranges, so it is read on
 every core too; compressed streams cannot be entered in the middle.
+
+Packing is only as good as the costs.  A byte of auth.log costs about ten
+times a byte of syslog (most of its lines hold an sshd needle and are read
+one by one), so ``measured_costs`` reads a sample of each family and prices
+a file by its lines' bytes plus its needle lines; ``estimated_cost`` is the
+guess from the size alone, where nothing could be read.
 """
 
+import contextlib
 import itertools
 import math
-from collections.abc import Sequence
+import struct
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
+from logsweep.analyzers import ANALYZERS
+from logsweep.blockcount import lines_with
 from logsweep.discovery import LogFile
+from logsweep.readers import Compression, open_decompressed, sniff_compression
 
-# Compressed bytes cost several times their size to read; names are only a
-# cost estimate here, the reader still trusts magic bytes.
+# Costs in nanoseconds of one worker, measured on the benchmark tree
+# (benchmarks/RESULTS.md): a byte of lines read, decompressed and counted; and a
+# line an analyzer reads by itself (a needle line: an sshd failure, a USB line).
+NS_PER_BYTE = 3
+NS_PER_NEEDLE_LINE = 4_000
+# Compressed files hold several times their size in lines (logs compress 8-18x);
+# where the size of the lines is unknown, names are the guess, the reader still
+# trusts magic bytes.
 _COMPRESSED_WEIGHT = 8
 _COMPRESSED_NAMES = (".gz", ".bz2", ".xz", ".zst", ".zstd")
-TARGET_TASK_BYTES = 32 << 20
+SAMPLE_BYTES = 1 << 20
+# A task's work, in ns: a second, so ~0.1 s of Prefect overhead is ~10 % of it.
+TARGET_TASK_COST = 1_000_000_000
 BATCHES_PER_WORKER = 3
 # Plain files above this are read in parts; a part costs a task's overhead and a
 # few seeks, so parts stay large.
@@ -33,27 +53,43 @@ class Batch:
 
 
 def estimated_cost(log: LogFile) -> int:
+    """A file's cost in ns from its size and name alone."""
     weight = _COMPRESSED_WEIGHT if log.path.endswith(_COMPRESSED_NAMES) else 1
-    return max(log.size, 1) * weight
+    return max(log.size, 1) * weight * NS_PER_BYTE
 
 
-def plan_batches(files: Sequence[LogFile], workers: int) -> list[Batch]:
+Cost = Callable[[LogFile], int]
+
+
+def plan(
+    files: Sequence[LogFile], workers: int, analyzers: Iterable[str], split: bool
+) -> list[Batch]:
+    """The scan's batches: big plain files in parts (``split``: stateless scans only),
+    priced by ``measured_costs`` and packed by ``plan_batches``."""
+    if split:
+        files = split_large(files, workers)
+    return plan_batches(files, workers, measured_costs(files, analyzers))
+
+
+def plan_batches(
+    files: Sequence[LogFile], workers: int, cost: Cost = estimated_cost
+) -> list[Batch]:
     """Pack files into batches, costliest batch first."""
     if not files:
         return []
-    total = sum(estimated_cost(f) for f in files)
+    total = sum(cost(f) for f in files)
     count = min(
         len(files),
         max(1, workers) * BATCHES_PER_WORKER,
-        max(1, math.ceil(total / TARGET_TASK_BYTES)),
+        max(1, math.ceil(total / TARGET_TASK_COST)),
     )
     count = max(count, min(len(files), max(1, workers)))  # every core gets something
     bins: list[list[LogFile]] = [[] for _ in range(count)]
     loads = [0] * count
-    for log in sorted(files, key=estimated_cost, reverse=True):
+    for log in sorted(files, key=cost, reverse=True):
         lightest = loads.index(min(loads))
         bins[lightest].append(log)
-        loads[lightest] += estimated_cost(log)
+        loads[lightest] += cost(log)
     batches = [Batch(tuple(b), load) for b, load in zip(bins, loads, strict=True) if b]
     return sorted(batches, key=lambda b: b.cost, reverse=True)
 
@@ -80,3 +116,57 @@ def split_large(files: Sequence[LogFile], workers: int) -> list[LogFile]:
             for start, end in itertools.pairwise(bounds)
         )
     return out
+
+
+def measured_costs(files: Sequence[LogFile], analyzers: Iterable[str]) -> Cost:
+    """Costs from the files themselves: the bytes of lines each holds (a gzip member's
+    trailer says it), and the share of needle lines in a sample of its family."""
+    needles = sorted({n for name in analyzers for n in ANALYZERS[name].needles or ()})
+    density: dict[str, float] = {}  # family -> needle lines per byte
+    for log in sorted(files, key=lambda f: f.generation):
+        if log.family not in density and log.size > 0:
+            # Only a price: a file that cannot be read keeps the size guess, and its
+            # scan reports why.
+            with contextlib.suppress(Exception):
+                density[log.family] = _needle_density(Path(log.path), needles)
+    costs: dict[tuple[str, tuple[int, int] | None], int] = {}
+    for log in files:
+        size = _data_bytes(log)
+        if size is None or log.family not in density:
+            costs[(log.path, log.part)] = estimated_cost(log)
+        else:
+            per_byte = NS_PER_BYTE + density[log.family] * NS_PER_NEEDLE_LINE
+            costs[(log.path, log.part)] = max(1, int(size * per_byte))
+    return lambda log: costs.get((log.path, log.part)) or estimated_cost(log)
+
+
+def _needle_density(path: Path, needles: Sequence[bytes]) -> float:
+    """Needle lines per byte in the first ``SAMPLE_BYTES`` of lines of ``path``."""
+    with path.open("rb") as raw:
+        kind = sniff_compression(raw.read(6))
+        raw.seek(0)
+        sample = open_decompressed(raw, kind).read(SAMPLE_BYTES)
+    sample = sample[: sample.rfind(b"\n") + 1]
+    if not sample:
+        return 0.0
+    return len(lines_with(sample, needles)) / len(sample) if needles else 0.0
+
+
+def _data_bytes(log: LogFile) -> int | None:
+    """The bytes of lines in ``log`` (its part), or None if unknown."""
+    if log.part is not None:
+        return log.part[1] - log.part[0]
+    try:
+        with open(log.path, "rb") as raw:
+            kind = sniff_compression(raw.read(6))
+            if kind is Compression.NONE:
+                return log.size
+            if kind is not Compression.GZIP or log.size < 18:
+                return None
+            raw.seek(-4, 2)
+            # ISIZE: the last member's length mod 2**32; below the file's size it
+            # has wrapped (or the file holds several members), so it is no use.
+            (isize,) = struct.unpack("<I", raw.read(4))
+            return isize if isize >= log.size else None
+    except OSError:
+        return None

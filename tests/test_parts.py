@@ -107,8 +107,6 @@ def test_a_compressed_file_with_a_plain_name_is_read_once(tmp_path: Path) -> Non
 def test_the_flow_reads_a_big_live_file_in_parts_on_every_worker(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import flows.scan
-
     monkeypatch.setattr(planning, "SPLIT_BYTES", 64 << 10)
     planned: list[LogFile] = []
 
@@ -116,7 +114,7 @@ def test_the_flow_reads_a_big_live_file_in_parts_on_every_worker(
         planned.extend(split_large(files, workers))
         return planned
 
-    monkeypatch.setattr(flows.scan, "split_large", spy)
+    monkeypatch.setattr(planning, "split_large", spy)
     (tmp_path / "syslog").write_text("\n".join(syslog_lines(20_000)) + "\n")
     (tmp_path / "syslog.1").write_text("\n".join(syslog_lines(100)) + "\n")
     report = scan_logs.with_options(task_runner=make_task_runner("process", 2))(

@@ -1,14 +1,23 @@
 """Batches: every file once, costliest first, enough to keep every worker busy, few enough
-that per-task overhead stays small."""
+that per-task overhead stays small; costs measured from the files where they can be."""
 
+import gzip
+from pathlib import Path
+
+from helpers import as_log_file
 from hypothesis import given
 from hypothesis import strategies as st
 
+from logsweep.analyzers import ANALYZER_NAMES
 from logsweep.discovery import LogFile
 from logsweep.planning import (
     BATCHES_PER_WORKER,
-    TARGET_TASK_BYTES,
+    NS_PER_BYTE,
+    TARGET_TASK_COST,
+    Batch,
     estimated_cost,
+    measured_costs,
+    plan,
     plan_batches,
 )
 
@@ -33,7 +42,7 @@ def test_every_file_is_in_exactly_one_batch(sizes: list[int], workers: int) -> N
         assert len(batches) >= min(len(files), workers)  # no idle worker while files wait
         assert len(batches) <= max(workers * BATCHES_PER_WORKER, min(len(files), workers))
         # Many small files: few tasks (each costs ~0.1 s in Prefect's pool).
-        assert len(batches) <= max(workers, -(-total // TARGET_TASK_BYTES))
+        assert len(batches) <= max(workers, -(-total // TARGET_TASK_COST))
 
 
 def test_compressed_files_weigh_more_than_their_size() -> None:
@@ -47,3 +56,58 @@ def test_the_biggest_file_goes_first_and_small_ones_share_a_batch() -> None:
     assert files[0] in batches[0].files
     assert len(batches) <= 2 * BATCHES_PER_WORKER
     assert max(len(b.files) for b in batches) > 1
+
+
+def write(path: Path, lines: list[str], gz: bool = False) -> LogFile:
+    data = "".join(f"{line}\n" for line in lines).encode()
+    path.write_bytes(gzip.compress(data) if gz else data)
+    return as_log_file(path)
+
+
+def test_a_family_dense_with_needle_lines_costs_more_per_byte(tmp_path: Path) -> None:
+    """auth.log: most lines an sshd failure, each read by itself; syslog: counted in blocks."""
+    fail = "Nov 24 10:00:00 web01 sshd[1]: Failed password for root from 192.0.2.1 port 2 ssh2"
+    cron = "Nov 24 10:00:00 web01 CRON[1]: (root) CMD (run-parts /etc/cron.hourly ok)"
+    auth, syslog = (
+        write(tmp_path / "auth.log", [fail] * 500),
+        write(tmp_path / "syslog", [cron] * 500),
+    )
+    cost = measured_costs([auth, syslog], ANALYZER_NAMES)
+    assert cost(syslog) == syslog.size * NS_PER_BYTE
+    assert cost(auth) > 5 * cost(syslog) * auth.size / syslog.size
+    # Without the sshd analyzer nobody reads those lines one by one.
+    assert measured_costs([auth], ["volume"])(auth) == auth.size * NS_PER_BYTE
+
+
+def test_a_gzip_file_costs_what_its_lines_cost(tmp_path: Path) -> None:
+    lines = [f"Nov 24 10:00:{i % 60:02d} web01 CRON[{i}]: job {i}" for i in range(2000)]
+    plain = write(tmp_path / "syslog.1", lines)
+    (tmp_path / "old").mkdir()
+    packed = write(tmp_path / "old" / "syslog.1.gz", lines, gz=True)
+    cost = measured_costs([plain, packed], ANALYZER_NAMES)
+    assert packed.size < plain.size / 5
+    assert cost(packed) == cost(plain)  # the gzip trailer says how many bytes of lines
+
+
+def test_a_file_that_cannot_be_read_keeps_the_size_guess(tmp_path: Path) -> None:
+    broken = tmp_path / "syslog.2.gz"
+    broken.write_bytes(b"\x1f\x8b" + b"not gzip at all" * 10)
+    gone = LogFile(str(tmp_path / "vanished"), "vanished", 0, 1000, 0.0)
+    files = [as_log_file(broken), gone]
+    cost = measured_costs(files, ANALYZER_NAMES)
+    assert [cost(f) for f in files] == [estimated_cost(f) for f in files]
+
+
+def test_plan_balances_measured_costs_across_workers(tmp_path: Path) -> None:
+    fail = "Nov 24 10:00:00 web01 sshd[1]: Failed password for root from 192.0.2.1 port 2 ssh2"
+    cron = "Nov 24 10:00:00 web01 CRON[1]: (root) CMD (run-parts /etc/cron.hourly ok)"
+    files = [write(tmp_path / f"auth.log.{n}", [fail] * 2000) for n in (1, 2)]
+    files.append(write(tmp_path / "syslog.1", [cron] * 20_000))
+
+    def auth_files(batches: list[Batch]) -> list[int]:
+        return [len([f for f in b.files if "auth" in f.path]) for b in batches]
+
+    # By size, the two small auth files share a batch beside the big syslog; they cost
+    # more than it, so each gets a worker.
+    assert sorted(auth_files(plan_batches(files, 2))) == [0, 2]
+    assert auth_files(plan(files, 2, ANALYZER_NAMES, split=True)) == [1, 1]
