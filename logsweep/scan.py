@@ -245,7 +245,7 @@ class _FileScan:
             self.walker.restore(before)
             return False
         odd = self._parse(counts.odd)
-        needles = self._needles_for(block, pattern.syslog)
+        needles = self._needles_for(block, counts, pattern)
         found = lines_with(block, needles) if needles else []
         quick, rest = self._read_quickly(found, starts, pattern)
         needed = self._parse(rest)
@@ -300,13 +300,16 @@ class _FileScan:
                 partial = hourly[hour] = analyzer.empty()
             cast(Any, analyzer.add_event)(partial, event, hour)
 
-    def _needles_for(self, block: bytes, syslog: bool) -> set[bytes]:
+    def _needles_for(self, block: bytes, counts: BlockCounts, pattern: KeyPattern) -> set[bytes]:
         """The needles worth searching ``block`` for: of analyzers that read this format,
-        and whose gate (e.g. ``sshd``) the block holds at all."""
+        and that may find a line of theirs in it."""
+        syslog = pattern.syslog
+        # A syslog block whose every line was counted names all its programs in its keys.
+        seen = {key[-1] for key in counts.keys} if syslog and not counts.odd else None
         return {
             needle
             for analyzer in self._sampled_by_kind[syslog]
-            if analyzer.gate is None or analyzer.gate in block
+            if _may_read(analyzer, block, seen)
             for needle in analyzer.needles or ()
         }
 
@@ -364,6 +367,14 @@ class _FileScan:
 def _merge_hourly(into: dict[int, Any], more: dict[int, Any]) -> None:
     for hour, partial in more.items():
         into[hour] = into[hour].merge(partial) if hour in into else partial
+
+
+def _may_read(analyzer: Analyzer[Any, Any], block: bytes, programs: set[bytes] | None) -> bool:
+    """Whether ``block`` may hold a line ``analyzer`` reads: one of its programs is among
+    the block's ``programs`` (when known), else the block holds its gate (e.g. ``sshd``)."""
+    if programs is not None and analyzer.programs is not None:
+        return any(name.encode() in programs for name in analyzer.programs)
+    return analyzer.gate is None or analyzer.gate in block
 
 
 def _reads_alone(analyzer: Analyzer[Any, Any], analyzers: Sequence[Analyzer[Any, Any]]) -> bool:
