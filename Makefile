@@ -30,7 +30,7 @@ LOGSWEEP_CRON_TIMEZONE ?= $(shell $(BIN)/python -c 'from logsweep.timeinfer impo
 install: $(STAMP)
 
 # With the dask extra: CI runs the tests on a real Dask cluster, never skips them.
-$(STAMP): pyproject.toml logsweep/_keyscan.c
+$(STAMP): pyproject.toml setup.py logsweep/_keyscan.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dask]' --group dev

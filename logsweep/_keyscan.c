@@ -9,7 +9,11 @@
  *   (?:\.\d+)? ([^ \n\r\[]*[^ \n\r\[:]) (?:([^\s\[:]+)(?:\[[^\]\n]*\])?:)?
  *
  * Each line either matches at its start (its key is counted) or is "odd" (it
- * is returned whole, for the line parser).  Every branch below is one element
+ * is returned whole, for the line parser).  In the same pass it returns the
+ * lines the other analyzers read: those holding one of ``needles`` whose
+ * program is one of ``programs`` (odd ones too, their program unknown), so a
+ * block is not searched once per needle and kernel lines are not searched for
+ * sshd's words.  Every branch below is one element
  * of that pattern, in order; where the regex could backtrack, the comment says
  * why no other choice can match.  Python's tests run both on the same blocks
  * (tests/test_keyscan.py) and require the same keys, counts and odd lines.
@@ -18,6 +22,7 @@
  * end, and a key is only ever a span of the caller's buffer.
  */
 #define PY_SSIZE_T_CLEAN
+#define _GNU_SOURCE /* memmem */
 #include <Python.h>
 #include <stdint.h>
 #include <string.h>
@@ -194,6 +199,57 @@ static int table_add(Table *t, const unsigned char *base, Span stamp, Span host,
     return 0;
 }
 
+/* Byte strings given by the caller: programs, or needles. */
+typedef struct {
+    Py_ssize_t count;
+    const char **data;
+    Py_ssize_t *len;
+} Words;
+
+static int words_init(Words *w, PyObject *tuple, const char *what) {
+    w->count = PyTuple_GET_SIZE(tuple);
+    w->data = PyMem_Malloc(sizeof(char *) * (size_t)(w->count + 1));
+    w->len = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(w->count + 1));
+    if (!w->data || !w->len) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < w->count; i++) {
+        PyObject *item = PyTuple_GET_ITEM(tuple, i);
+        if (!PyBytes_Check(item) || PyBytes_GET_SIZE(item) == 0) {
+            PyErr_Format(PyExc_TypeError, "%s must be non-empty bytes", what);
+            return -1;
+        }
+        w->data[i] = PyBytes_AS_STRING(item); /* the caller's tuple keeps it alive */
+        w->len[i] = PyBytes_GET_SIZE(item);
+    }
+    return 0;
+}
+
+static void words_free(Words *w) {
+    PyMem_Free(w->data);
+    PyMem_Free(w->len);
+}
+
+static int is_word(const Words *w, const unsigned char *p, Py_ssize_t n) {
+    for (Py_ssize_t i = 0; i < w->count; i++)
+        if (w->len[i] == n && memcmp(w->data[i], p, (size_t)n) == 0) return 1;
+    return 0;
+}
+
+static int holds_word(const Words *w, const unsigned char *p, Py_ssize_t n) {
+    for (Py_ssize_t i = 0; i < w->count; i++)
+        if (memmem(p, (size_t)n, w->data[i], (size_t)w->len[i])) return 1;
+    return 0;
+}
+
+static int append_line(PyObject *list, const unsigned char *s, const unsigned char *end) {
+    PyObject *line = PyBytes_FromStringAndSize((const char *)s, end - s);
+    int failed = !line || PyList_Append(list, line) < 0;
+    Py_XDECREF(line);
+    return failed ? -1 : 0;
+}
+
 static PyObject *span_bytes(const unsigned char *base, Span s) {
     return PyBytes_FromStringAndSize((const char *)base + s.off, s.len);
 }
@@ -221,52 +277,64 @@ static PyObject *table_dict(const Table *t, const unsigned char *base) {
 static PyObject *count_rfc3164(PyObject *Py_UNUSED(module), PyObject *args) {
     Py_buffer view;
     int minute;
-    if (!PyArg_ParseTuple(args, "y*p:count_rfc3164", &view, &minute)) return NULL;
-    const unsigned char *base = view.buf;
-    Py_ssize_t size = view.len;
-    PyObject *odd = NULL, *keys = NULL, *result = NULL;
-    Table table;
+    PyObject *programs_arg = NULL, *needles_arg = NULL;
+    if (!PyArg_ParseTuple(args, "y*p|O!O!:count_rfc3164", &view, &minute, &PyTuple_Type,
+                          &programs_arg, &PyTuple_Type, &needles_arg))
+        return NULL;
+    const unsigned char *base = view.buf, *s = base, *stop = base + view.len;
+    Py_ssize_t size = view.len, lines = 0;
+    PyObject *odd = NULL, *wanted = NULL, *keys = NULL, *result = NULL;
+    Table table = {0};
+    Words programs = {0}, needles = {0};
     if (size > 0 && base[size - 1] != '\n') {
         PyErr_SetString(PyExc_ValueError, "a block must end with a newline");
-        PyBuffer_Release(&view);
-        return NULL;
+        goto done;
     }
+    if ((programs_arg && words_init(&programs, programs_arg, "programs") < 0) ||
+        (needles_arg && words_init(&needles, needles_arg, "needles") < 0))
+        goto done;
     if (table_init(&table) < 0) {
-        table_free(&table);
-        PyBuffer_Release(&view);
-        return PyErr_NoMemory();
+        PyErr_NoMemory();
+        goto done;
     }
     odd = PyList_New(0);
-    Py_ssize_t lines = 0;
-    const unsigned char *s = base, *stop = base + size;
-    while (odd && s < stop) {
+    wanted = PyList_New(0);
+    if (!odd || !wanted) goto done;
+    while (s < stop) {
         const unsigned char *end = memchr(s, '\n', (size_t)(stop - s)); /* never NULL: see above */
-        Span stamp, host, prog;
+        Span stamp = {0, 0}, host = {0, 0}, prog = {0, 0};
         lines++;
-        if (parse_head(base, s, end, minute, &stamp, &host, &prog)) {
-            if (table_add(&table, base, stamp, host, prog) < 0) {
-                PyErr_NoMemory();
-                Py_CLEAR(odd);
-            }
-        } else {
-            PyObject *line = PyBytes_FromStringAndSize((const char *)s, end - s);
-            if (!line || PyList_Append(odd, line) < 0) Py_CLEAR(odd);
-            Py_XDECREF(line);
+        int counted = parse_head(base, s, end, minute, &stamp, &host, &prog);
+        if (counted && table_add(&table, base, stamp, host, prog) < 0) {
+            PyErr_NoMemory();
+            goto done;
         }
+        if (!counted && append_line(odd, s, end) < 0) goto done;
+        /* An odd line's program is the parser's to find: it is searched whatever it is. */
+        int candidate = !counted || is_word(&programs, base + prog.off, prog.len);
+        if (candidate && holds_word(&needles, s, end - s) && append_line(wanted, s, end) < 0)
+            goto done;
         s = end + 1;
     }
-    if (odd) keys = table_dict(&table, base);
-    if (keys) result = Py_BuildValue("(nNN)", lines, keys, odd);
-    else Py_XDECREF(odd);
+    keys = table_dict(&table, base);
+    if (keys) result = Py_BuildValue("(nOOO)", lines, keys, odd, wanted);
+done:
+    Py_XDECREF(keys);
+    Py_XDECREF(odd);
+    Py_XDECREF(wanted);
     table_free(&table);
+    words_free(&programs);
+    words_free(&needles);
     PyBuffer_Release(&view);
     return result;
 }
 
 static PyMethodDef methods[] = {
     {"count_rfc3164", count_rfc3164, METH_VARARGS,
-     "count_rfc3164(block, minute) -> (lines, {(stamp, host, program): lines}, odd lines)\n\n"
-     "The keys of a block of whole RFC 3164 lines, as blockcount's key pattern finds them."},
+     "count_rfc3164(block, minute, programs=(), needles=())\n"
+     "-> (lines, {(stamp, host, program): lines}, odd lines, wanted lines)\n\n"
+     "The keys of a block of whole RFC 3164 lines, as blockcount's key pattern finds them,\n"
+     "and the lines holding a needle whose program is one of programs (or that are odd)."},
     {NULL, NULL, 0, NULL},
 };
 

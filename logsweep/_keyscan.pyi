@@ -1,3 +1,6 @@
 def count_rfc3164(
-    block: bytes, minute: bool
-) -> tuple[int, dict[tuple[bytes, bytes, bytes], int], list[bytes]]: ...
+    block: bytes,
+    minute: bool,
+    programs: tuple[bytes, ...] = (),
+    needles: tuple[bytes, ...] = (),
+) -> tuple[int, dict[tuple[bytes, bytes, bytes], int], list[bytes], list[bytes]]: ...

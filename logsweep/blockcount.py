@@ -14,9 +14,13 @@ program.  So a block (about 1 MiB of whole lines) goes through:
    NUL-prefixed line, an empty line) are found by the same pattern negated
    and parsed one by one by the ordinary parser, so nothing is guessed;
 3. the lines the other analyzers need are found by their *needles*
-   (``b"usb "``, ``b"/robots.txt"``, sshd's ``b"Failed "``...; sshd's only
-   in blocks holding ``b"sshd"`` at all), literal searches that skip
-   everything else, and parsed one by one.
+   (``b"usb "``, ``b"/robots.txt"``, sshd's ``b"Failed "``...) in lines of
+   their *programs* (``kernel``, ``sshd``...): literal searches that skip
+   everything else; they are read one by one.
+
+For RFC 3164 (syslog, auth.log, kern.log: most bytes) the C kernel
+``_keyscan.c`` does 1-3 in one pass over the block, without a regex or an
+object per counted line.
 
 The key patterns are the line parsers' regular expressions (formats.py)
 cut down to the fields counted and written for a block: ``\\n`` anchors a
@@ -113,6 +117,16 @@ KEY_PATTERNS: dict[LogFormat, tuple[KeyPattern, ...]] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class Wanted:
+    """The lines the sampled analyzers read: holding one of ``needles``, and of one of
+    ``programs`` (None: any; a line the key pattern does not take is always a candidate,
+    its program is the parser's to find)."""
+
+    programs: frozenset[bytes] | None
+    needles: tuple[bytes, ...]
+
+
 @dataclass(slots=True)
 class BlockCounts:
     """What the key pattern found in one block."""
@@ -120,24 +134,52 @@ class BlockCounts:
     lines: int
     keys: Counter[Key]  # (time fields..., host, program) -> lines; time only for access logs
     odd: list[bytes]  # lines the key pattern did not take, in order
+    wanted: list[bytes]  # the lines a Wanted asked for, in order
 
 
-def count_block(block: bytes, pattern: KeyPattern, native: bool = True) -> BlockCounts:
-    """Count the keys of a block of whole lines (each ending in ``\\n``).
+def count_block(
+    block: bytes, pattern: KeyPattern, wanted: Wanted | None = None, native: bool = True
+) -> BlockCounts:
+    """Count the keys of a block of whole lines (each ending in ``\\n``), and find the
+    lines ``wanted`` asks for.
 
-    ``native``: RFC 3164 blocks go to the C kernel when it is built; False
-    forces the regex, the reference the kernel is tested against.
+    ``native``: RFC 3164 blocks go to the C kernel when it is built, which does both
+    in one pass; False forces the regex, the reference the kernel is tested against.
     """
-    if native and _keyscan is not None and pattern.format is LogFormat.RFC3164:
-        lines, found, odd = _keyscan.count_rfc3164(block, pattern.span == MINUTE)
-        return BlockCounts(lines, Counter[Key](found), odd)
+    by_program = wanted is None or wanted.programs is not None  # what the kernel can do
+    if native and _keyscan is not None and pattern.format is LogFormat.RFC3164 and by_program:
+        programs = tuple(wanted.programs or ()) if wanted else ()
+        needles = wanted.needles if wanted else ()
+        minute = pattern.span == MINUTE
+        lines, found, odd, taken = _keyscan.count_rfc3164(block, minute, programs, needles)
+        return BlockCounts(lines, Counter[Key](found), odd, taken)
     # A leading "\n" so the first line is anchored like the others; the last
     # newline dropped so no empty line appears after it.
     text = b"\n" + block[:-1]
     lines = block.count(b"\n")
     keys: list[Key] = pattern.keys.findall(text)
     odd = pattern.odd.findall(text) if len(keys) < lines else []
-    return BlockCounts(lines, Counter(keys), odd)
+    counts = BlockCounts(lines, Counter(keys), odd, [])
+    if wanted is not None and wanted.needles:
+        counts.wanted = wanted_lines(block, pattern, wanted, counts)
+    return counts
+
+
+def wanted_lines(
+    block: bytes, pattern: KeyPattern, wanted: Wanted, counts: BlockCounts
+) -> list[bytes]:
+    """The lines of ``block`` that ``wanted`` asks for (the kernel's second result)."""
+    programs = wanted.programs
+    if programs is not None and pattern.syslog:
+        if not counts.odd and programs.isdisjoint(key[-1] for key in counts.keys):
+            return []  # every line counted, none of a program wanted: no search at all
+        keep: list[bytes] = []
+        for line in lines_with(block, wanted.needles):
+            key = pattern.keys.match(b"\n" + line)
+            if key is None or key.groups()[-1] in programs:
+                keep.append(line)
+        return keep
+    return lines_with(block, wanted.needles)
 
 
 def lines_with(block: bytes, needles: Iterable[bytes]) -> list[bytes]:

@@ -29,8 +29,8 @@ from logsweep.blockcount import (
     Clock,
     Key,
     KeyPattern,
+    Wanted,
     count_block,
-    lines_with,
 )
 from logsweep.discovery import LogFile, Skipped
 from logsweep.formats import LineParser, LogFormat, Record, detect_format, make_parsers
@@ -199,9 +199,9 @@ class _FileScan:
         chosen = [ANALYZERS[name] for name in options.analyzers]
         self._counted = [a for a in chosen if a.needles is None]
         self._sampled = [a for a in chosen if a.needles is not None]
-        self._sampled_by_kind = {
-            True: [a for a in self._sampled if a.syslog_collector],  # syslog formats
-            False: [a for a in self._sampled if a.access_collector],  # access logs
+        self._wanted = {
+            True: _wanted([a for a in self._sampled if a.syslog_collector]),  # syslog formats
+            False: _wanted([a for a in self._sampled if a.access_collector]),  # access logs
         }
         self._block_path = not options.line_by_line and all(a.count for a in self._counted)
         self._counted_sink = _Sink(self._counted)
@@ -236,7 +236,7 @@ class _FileScan:
 
     def _try_counted(self, block: bytes, clock: Clock, pattern: KeyPattern) -> bool:
         """Count the block with ``pattern``; False, with nothing counted, if it cannot."""
-        counts = count_block(block, pattern)
+        counts = count_block(block, pattern, self._wanted[pattern.syslog])
         width = pattern.time_fields
         before = self.walker.state()
         # First-appearance order, which is the lines' order for the year walk.
@@ -245,9 +245,7 @@ class _FileScan:
             self.walker.restore(before)
             return False
         odd = self._parse(counts.odd)
-        needles = self._needles_for(block, counts, pattern)
-        found = lines_with(block, needles) if needles else []
-        quick, rest = self._read_quickly(found, starts, pattern)
+        quick, rest = self._read_quickly(counts.wanted, starts, pattern)
         needed = self._parse(rest)
         if not clock.settled():
             self.walker.restore(before)
@@ -299,19 +297,6 @@ class _FileScan:
             if partial is None:
                 partial = hourly[hour] = analyzer.empty()
             cast(Any, analyzer.add_event)(partial, event, hour)
-
-    def _needles_for(self, block: bytes, counts: BlockCounts, pattern: KeyPattern) -> set[bytes]:
-        """The needles worth searching ``block`` for: of analyzers that read this format,
-        and that may find a line of theirs in it."""
-        syslog = pattern.syslog
-        # A syslog block whose every line was counted names all its programs in its keys.
-        seen = {key[-1] for key in counts.keys} if syslog and not counts.odd else None
-        return {
-            needle
-            for analyzer in self._sampled_by_kind[syslog]
-            if _may_read(analyzer, block, seen)
-            for needle in analyzer.needles or ()
-        }
 
     def _add_counts(
         self, counts: BlockCounts, starts: dict[Key, float | None], pattern: KeyPattern
@@ -369,12 +354,12 @@ def _merge_hourly(into: dict[int, Any], more: dict[int, Any]) -> None:
         into[hour] = into[hour].merge(partial) if hour in into else partial
 
 
-def _may_read(analyzer: Analyzer[Any, Any], block: bytes, programs: set[bytes] | None) -> bool:
-    """Whether ``block`` may hold a line ``analyzer`` reads: one of its programs is among
-    the block's ``programs`` (when known), else the block holds its gate (e.g. ``sshd``)."""
-    if programs is not None and analyzer.programs is not None:
-        return any(name.encode() in programs for name in analyzer.programs)
-    return analyzer.gate is None or analyzer.gate in block
+def _wanted(analyzers: Sequence[Analyzer[Any, Any]]) -> Wanted:
+    """The lines ``analyzers`` read: holding one of their needles, of their programs."""
+    needles = tuple(sorted({n for a in analyzers for n in a.needles or ()}))
+    if any(a.programs is None for a in analyzers):
+        return Wanted(None, needles)
+    return Wanted(frozenset(p.encode() for a in analyzers for p in a.programs or ()), needles)
 
 
 def _reads_alone(analyzer: Analyzer[Any, Any], analyzers: Sequence[Analyzer[Any, Any]]) -> bool:

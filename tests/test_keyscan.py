@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logsweep import blockcount
-from logsweep.blockcount import KEY_PATTERNS, KeyPattern, count_block
+from logsweep.blockcount import KEY_PATTERNS, KeyPattern, Wanted, count_block
 from logsweep.formats import LogFormat
 
 PATTERNS = KEY_PATTERNS[LogFormat.RFC3164]
@@ -79,7 +79,25 @@ TAG = st.sampled_from(
         " sshd(pam_unix)[2]:",
     ]
 )
-REST = st.sampled_from(["", " message", " Failed password for root", ": colon", "\r", " x\r"])
+
+# What the scan asks for: usb's and sshd's needles in their programs' lines.
+WANTED = Wanted(
+    frozenset({b"kernel", b"sshd", b"sshd-session"}), (b"usb ", b"Failed ", b"nvalid user ")
+)
+# Needles the built lines hold, in and out of the programs above.
+REST = st.sampled_from(
+    [
+        "",
+        " message",
+        " Failed password for root",
+        ": colon",
+        "\r",
+        " x\r",
+        " usb 1-1: Product: X",
+        " Invalid user bob",
+    ]
+)
+
 
 LINE = st.builds(
     lambda *parts: "".join(parts).encode("utf-8"),
@@ -94,12 +112,13 @@ LINE = st.builds(
 )
 
 
-def both(block: bytes, pattern: KeyPattern) -> None:
-    native = count_block(block, pattern)
-    reference = count_block(block, pattern, native=False)
+def both(block: bytes, pattern: KeyPattern, wanted: Wanted | None = WANTED) -> None:
+    native = count_block(block, pattern, wanted)
+    reference = count_block(block, pattern, wanted, native=False)
     assert native.lines == reference.lines
     assert list(native.keys.items()) == list(reference.keys.items())  # first-appearance order
     assert native.odd == reference.odd
+    assert native.wanted == reference.wanted
 
 
 def test_the_kernel_is_built() -> None:
@@ -144,10 +163,33 @@ def test_many_distinct_keys_grow_the_table() -> None:
 
 def test_an_empty_block_has_no_lines() -> None:
     assert blockcount._keyscan is not None
-    assert blockcount._keyscan.count_rfc3164(b"", False) == (0, {}, [])
+    assert blockcount._keyscan.count_rfc3164(b"", False) == (0, {}, [], [])
 
 
 def test_a_block_must_end_with_a_newline() -> None:
     assert blockcount._keyscan is not None
     with pytest.raises(ValueError, match="newline"):
         blockcount._keyscan.count_rfc3164(b"Nov 24 06:25:00 web-1 sshd: x", False)
+
+
+def test_wanted_lines_are_those_of_the_programs_holding_a_needle() -> None:
+    block = (
+        b"Nov 24 06:25:00 web-1 sshd[1]: Failed password for root from 192.0.2.1\n"
+        b"Nov 24 06:25:00 web-1 cron[2]: Failed job, Invalid user in crontab\n"
+        b"Nov 24 06:25:01 web-1 kernel: [ 1.0] usb 1-1: new high-speed USB device\n"
+        b"\x00Nov 24 06:25:02 web-1 sshd[1]: Failed password (odd: its program unknown)\n"
+        b"Nov 24 06:25:03 web-1 sshd[1]: Accepted publickey for bob\n"
+    )
+    lines = block.split(b"\n")
+    for native in (True, False):
+        counts = count_block(block, PATTERNS[0], WANTED, native=native)
+        assert counts.wanted == [lines[0], lines[2], lines[3]]
+    assert count_block(block, PATTERNS[0]).wanted == []
+
+
+def test_programs_and_needles_must_be_bytes() -> None:
+    assert blockcount._keyscan is not None
+    with pytest.raises(TypeError, match="needles must be non-empty bytes"):
+        blockcount._keyscan.count_rfc3164(b"x\n", False, (b"sshd",), (b"",))
+    with pytest.raises(TypeError, match="programs must be non-empty bytes"):
+        blockcount._keyscan.count_rfc3164(b"x\n", False, ("sshd",), ())  # type: ignore[arg-type]

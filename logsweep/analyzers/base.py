@@ -59,9 +59,6 @@ class Analyzer(Generic[P, S]):
     # name, a path): the scan's fast path parses only such lines for it.  None: it
     # needs every line, and ``count`` adds lines a block at a time instead.
     needles: tuple[bytes, ...] | None = None
-    # A literal in every line the analyzer can use (its program's name): a block
-    # without it is not searched for the needles at all.
-    gate: bytes | None = None
     # (partial, hour start, host, program, lines): ``lines`` lines of that hour, host
     # and program (host and program None for access-log lines).
     count: Callable[[P, int, str | None, str | None, int], None] | None = None

@@ -256,7 +256,6 @@ ANALYZER = Analyzer(
     summarize=summarize,
     load=SshdPartial.from_data,
     needles=NEEDLES,
-    gate=b"sshd",
     read_line=read_line,
     add_event=add_event,
 )
