@@ -1,22 +1,33 @@
 /*
- * The volume analyzer's hot loop for RFC 3164 syslog lines, in C.
+ * The volume analyzer's hot loop, in C: the key patterns of blockcount.py for
+ * RFC 3164 lines (syslog, auth.log, kern.log) and access logs, without a regex
+ * and without a Python object per line.
  *
- * count_rfc3164(block, minute) does what blockcount.count_block does with the
- * RFC 3164 key pattern (blockcount._RFC3164_KEY), without a regex and without
- * a Python object per line:
+ * count_rfc3164(block, minute, programs, needles) does what count_block does
+ * with blockcount._RFC3164_KEY:
  *
- *   \n(?:<\d{1,3}>)?([A-Z][a-z]{2} [ \d]?\d \d\d(:[0-5]\d if minute)):[0-5]\d(:[0-5]\d)?
+ *   \n(?:<\d{1,3}>)?([A-Z][a-z]{2} [ \d]?\d \d\d{M}):[0-5]\d{S}
  *   (?:\.\d+)? ([^ \n\r\[]*[^ \n\r\[:]) (?:([^\s\[:]+)(?:\[[^\]\n]*\])?:)?
  *
+ * count_access(block, minute, needles) with blockcount._ACCESS_KEY:
+ *
+ *   \n\S+ \S+ (?:\S+|"[^"\n]*") \[(\d\d/[A-Z][a-z]{2}/\d{4}:\d\d{M}):[0-5]\d{S}
+ *   \x20([+-]\d{4})\] "[^"\\\n]*(?:\\[^\n][^"\\\n]*)*" (?:\d{3}|-) \S
+ *
+ * where {M} is ":[0-5]\d" and {S} empty when ``minute`` (minute keys), else {M}
+ * is empty and {S} is ":[0-5]\d" (hour keys).
+ *
  * Each line either matches at its start (its key is counted) or is "odd" (it
- * is returned whole, for the line parser).  In the same pass it returns the
- * lines the other analyzers read: those holding one of ``needles`` whose
- * program is one of ``programs`` (odd ones too, their program unknown), so a
- * block is not searched once per needle and kernel lines are not searched for
- * sshd's words.  Every branch below is one element
- * of that pattern, in order; where the regex could backtrack, the comment says
- * why no other choice can match.  Python's tests run both on the same blocks
- * (tests/test_keyscan.py) and require the same keys, counts and odd lines.
+ * is returned whole, for the line parser).  In the same pass they return the
+ * lines the other analyzers read: those holding one of ``needles`` (for
+ * RFC 3164, only in lines whose program is one of ``programs``, and in odd
+ * ones, whose program is the parser's to find), so a block is not searched
+ * once per needle and kernel lines are not searched for sshd's words.
+ *
+ * Every branch below is one element of those patterns, in order; where the
+ * regex could backtrack, the comment says why no other choice can match.
+ * Python's tests run both on the same blocks (tests/test_keyscan.py) and
+ * require the same keys in the same order, counts, odd and wanted lines.
  *
  * Log lines are attacker-controlled: every read is checked against the line's
  * end, and a key is only ever a span of the caller's buffer.
@@ -31,8 +42,10 @@ typedef struct {
     Py_ssize_t off, len;
 } Span;
 
+#define MAX_WIDTH 3 /* spans in a key: (stamp, host, program) or (stamp, offset) */
+
 typedef struct {
-    Span stamp, host, prog;
+    Span part[MAX_WIDTH];
     uint64_t hash;
     Py_ssize_t count;
 } Entry;
@@ -40,6 +53,7 @@ typedef struct {
 /* Distinct keys in first-appearance order (the order the year walk needs),
  * with an open-addressing index over them. */
 typedef struct {
+    int width;
     Entry *entries;
     Py_ssize_t used, room;
     Py_ssize_t *slots; /* index into entries, or -1 */
@@ -60,12 +74,12 @@ static int colon_sixty(const unsigned char *p) {
     return p[0] == ':' && is_0_to_5(p[1]) && is_digit(p[2]);
 }
 
-/* Whether the line [s, end) matches the key pattern; if so its three spans
- * (relative to base).  A tag that does not match leaves the program empty,
- * as the optional group does. */
-static int parse_head(const unsigned char *base, const unsigned char *s,
-                      const unsigned char *end, int minute, Span *stamp, Span *host,
-                      Span *prog) {
+/* Whether the line [s, end) matches the RFC 3164 key pattern; if so its three
+ * spans (relative to base).  A tag that does not match leaves the program
+ * empty, as the optional group does. */
+static int parse_rfc3164(const unsigned char *base, const unsigned char *s,
+                         const unsigned char *end, int minute, Span *key) {
+    Span *stamp = &key[0], *host = &key[1], *prog = &key[2];
     const unsigned char *p = s;
     if (p < end && *p == '<') {
         /* <\d{1,3}>: digits are never '>', so only the digit run's end can be it */
@@ -126,6 +140,84 @@ static int parse_head(const unsigned char *base, const unsigned char *s,
     return 1;
 }
 
+/* The access key pattern from the "[" of the time stamp on; on a match, the
+ * stamp's and the offset's spans. */
+static int access_from_bracket(const unsigned char *base, const unsigned char *p,
+                               const unsigned char *end, int minute, Span *key) {
+    /* \[(\d\d/[A-Z][a-z]{2}/\d{4}:\d\d: fixed width, 15 bytes */
+    if (end - p < 15 || p[0] != '[') return 0;
+    const unsigned char *stamp = ++p;
+    if (!is_digit(p[0]) || !is_digit(p[1]) || p[2] != '/' || !is_upper(p[3]) ||
+        !is_lower(p[4]) || !is_lower(p[5]) || p[6] != '/' || !is_digit(p[7]) ||
+        !is_digit(p[8]) || !is_digit(p[9]) || !is_digit(p[10]) || p[11] != ':' ||
+        !is_digit(p[12]) || !is_digit(p[13]))
+        return 0;
+    p += 14;
+    if (end - p < 6 || !colon_sixty(p) || !colon_sixty(p + 3)) return 0;
+    const unsigned char *stamp_end = minute ? p + 3 : p;
+    p += 6;
+    /* ([+-]\d{4})\] " */
+    if (end - p < 9 || p[0] != ' ' || (p[1] != '+' && p[1] != '-') || !is_digit(p[2]) ||
+        !is_digit(p[3]) || !is_digit(p[4]) || !is_digit(p[5]) || p[6] != ']' || p[7] != ' ' ||
+        p[8] != '"')
+        return 0;
+    const unsigned char *offset = p + 1;
+    p += 9;
+    /* The request, to its closing quote: [^"\\\n]*(?:\\[^\n][^"\\\n]*)* takes a
+     * backslash with the byte after it, so an escaped quote never closes it, and
+     * no other reading of the bytes exists. */
+    while (p < end && *p != '"') {
+        if (*p == '\\') {
+            if (end - p < 2) return 0;
+            p += 2;
+        } else {
+            p++;
+        }
+    }
+    if (p >= end) return 0;
+    p++;
+    /* (?:\d{3}|-) \S */
+    if (end - p >= 5 && p[0] == ' ' && is_digit(p[1]) && is_digit(p[2]) && is_digit(p[3]) &&
+        p[4] == ' ')
+        p += 5;
+    else if (end - p >= 3 && p[0] == ' ' && p[1] == '-' && p[2] == ' ')
+        p += 3;
+    else
+        return 0;
+    if (p >= end || is_space(*p)) return 0;
+    key[0].off = stamp - base;
+    key[0].len = stamp_end - stamp;
+    key[1].off = offset - base;
+    key[1].len = 5;
+    return 1;
+}
+
+/* Whether the line [s, end) matches the access key pattern; if so (stamp, offset). */
+static int parse_access(const unsigned char *base, const unsigned char *s,
+                        const unsigned char *end, int minute, Span *key) {
+    const unsigned char *p = s;
+    /* \S+ \S+ : each the whole run of non-space bytes (a shorter run would leave a
+     * non-space byte where the ' ' must be) */
+    for (int field = 0; field < 2; field++) {
+        const unsigned char *f = p;
+        while (p < end && !is_space(*p)) p++;
+        if (p == f || p >= end || *p != ' ') return 0;
+        p++;
+    }
+    /* (?:\S+|"[^"\n]*") \[ : the run of non-space bytes first, as the regex tries it;
+     * if the rest fails from there, a quoted field read to its first closing quote. */
+    const unsigned char *f = p;
+    while (p < end && !is_space(*p)) p++;
+    if (p > f && p < end && *p == ' ' && access_from_bracket(base, p + 1, end, minute, key))
+        return 1;
+    if (f < end && *f == '"') {
+        const unsigned char *q = f + 1;
+        while (q < end && *q != '"') q++;
+        if (end - q >= 2 && q[1] == ' ') return access_from_bracket(base, q + 2, end, minute, key);
+    }
+    return 0;
+}
+
 static uint64_t fnv(uint64_t h, const unsigned char *p, Py_ssize_t n) {
     for (Py_ssize_t i = 0; i < n; i++) h = (h ^ p[i]) * 1099511628211ULL;
     return (h ^ 0xff) * 1099511628211ULL; /* ends each span: ("a", "bc") != ("ab", "c") */
@@ -135,7 +227,8 @@ static int same_span(const unsigned char *base, Span a, Span b) {
     return a.len == b.len && memcmp(base + a.off, base + b.off, (size_t)a.len) == 0;
 }
 
-static int table_init(Table *t) {
+static int table_init(Table *t, int width) {
+    t->width = width;
     t->used = 0;
     t->room = 64;
     t->mask = 255;
@@ -168,16 +261,15 @@ static int table_grow_index(Table *t) {
     return 0;
 }
 
-static int table_add(Table *t, const unsigned char *base, Span stamp, Span host, Span prog) {
+static int table_add(Table *t, const unsigned char *base, const Span *key) {
     uint64_t hash = 14695981039346656037ULL;
-    hash = fnv(hash, base + stamp.off, stamp.len);
-    hash = fnv(hash, base + host.off, host.len);
-    hash = fnv(hash, base + prog.off, prog.len);
+    for (int k = 0; k < t->width; k++) hash = fnv(hash, base + key[k].off, key[k].len);
     Py_ssize_t j = (Py_ssize_t)(hash & (uint64_t)t->mask);
     for (; t->slots[j] >= 0; j = (j + 1) & t->mask) {
         Entry *e = &t->entries[t->slots[j]];
-        if (e->hash == hash && same_span(base, e->stamp, stamp) && same_span(base, e->host, host) &&
-            same_span(base, e->prog, prog)) {
+        int same = e->hash == hash;
+        for (int k = 0; same && k < t->width; k++) same = same_span(base, e->part[k], key[k]);
+        if (same) {
             e->count++;
             return 0;
         }
@@ -189,9 +281,7 @@ static int table_add(Table *t, const unsigned char *base, Span stamp, Span host,
         t->room *= 2;
     }
     Entry *e = &t->entries[t->used];
-    e->stamp = stamp;
-    e->host = host;
-    e->prog = prog;
+    for (int k = 0; k < t->width; k++) e->part[k] = key[k];
     e->hash = hash;
     e->count = 1;
     t->slots[j] = t->used++;
@@ -254,14 +344,18 @@ static PyObject *span_bytes(const unsigned char *base, Span s) {
     return PyBytes_FromStringAndSize((const char *)base + s.off, s.len);
 }
 
-/* {(stamp, host, program): lines}, in first-appearance order. */
+/* {key: lines}, keys as tuples of bytes, in first-appearance order. */
 static PyObject *table_dict(const Table *t, const unsigned char *base) {
     PyObject *keys = PyDict_New();
     if (!keys) return NULL;
     for (Py_ssize_t i = 0; i < t->used; i++) {
         const Entry *e = &t->entries[i];
-        PyObject *key = Py_BuildValue("(NNN)", span_bytes(base, e->stamp),
-                                      span_bytes(base, e->host), span_bytes(base, e->prog));
+        PyObject *key = PyTuple_New(t->width);
+        for (int k = 0; key && k < t->width; k++) {
+            PyObject *part = span_bytes(base, e->part[k]);
+            if (!part) Py_CLEAR(key);
+            else PyTuple_SET_ITEM(key, k, part);
+        }
         PyObject *count = key ? PyLong_FromSsize_t(e->count) : NULL;
         int failed = !count || PyDict_SetItem(keys, key, count) < 0;
         Py_XDECREF(key);
@@ -274,26 +368,26 @@ static PyObject *table_dict(const Table *t, const unsigned char *base) {
     return keys;
 }
 
-static PyObject *count_rfc3164(PyObject *Py_UNUSED(module), PyObject *args) {
-    Py_buffer view;
-    int minute;
-    PyObject *programs_arg = NULL, *needles_arg = NULL;
-    if (!PyArg_ParseTuple(args, "y*p|O!O!:count_rfc3164", &view, &minute, &PyTuple_Type,
-                          &programs_arg, &PyTuple_Type, &needles_arg))
-        return NULL;
-    const unsigned char *base = view.buf, *s = base, *stop = base + view.len;
-    Py_ssize_t size = view.len, lines = 0;
+/* One pass over a block: see the top of this file.  ``parse`` is the key pattern;
+ * ``by_program`` says whether key[2] is a program that ``programs`` filters. */
+typedef int (*Parse)(const unsigned char *, const unsigned char *, const unsigned char *, int,
+                     Span *);
+
+static PyObject *scan_block(Py_buffer *view, int minute, Parse parse, int width, int by_program,
+                            PyObject *programs_arg, PyObject *needles_arg) {
+    const unsigned char *base = view->buf, *s = base, *stop = base + view->len;
+    Py_ssize_t lines = 0;
     PyObject *odd = NULL, *wanted = NULL, *keys = NULL, *result = NULL;
     Table table = {0};
     Words programs = {0}, needles = {0};
-    if (size > 0 && base[size - 1] != '\n') {
+    if (view->len > 0 && base[view->len - 1] != '\n') {
         PyErr_SetString(PyExc_ValueError, "a block must end with a newline");
         goto done;
     }
     if ((programs_arg && words_init(&programs, programs_arg, "programs") < 0) ||
         (needles_arg && words_init(&needles, needles_arg, "needles") < 0))
         goto done;
-    if (table_init(&table) < 0) {
+    if (table_init(&table, width) < 0) {
         PyErr_NoMemory();
         goto done;
     }
@@ -302,16 +396,16 @@ static PyObject *count_rfc3164(PyObject *Py_UNUSED(module), PyObject *args) {
     if (!odd || !wanted) goto done;
     while (s < stop) {
         const unsigned char *end = memchr(s, '\n', (size_t)(stop - s)); /* never NULL: see above */
-        Span stamp = {0, 0}, host = {0, 0}, prog = {0, 0};
+        Span key[MAX_WIDTH] = {{0, 0}, {0, 0}, {0, 0}};
         lines++;
-        int counted = parse_head(base, s, end, minute, &stamp, &host, &prog);
-        if (counted && table_add(&table, base, stamp, host, prog) < 0) {
+        int counted = parse(base, s, end, minute, key);
+        if (counted && table_add(&table, base, key) < 0) {
             PyErr_NoMemory();
             goto done;
         }
         if (!counted && append_line(odd, s, end) < 0) goto done;
-        /* An odd line's program is the parser's to find: it is searched whatever it is. */
-        int candidate = !counted || is_word(&programs, base + prog.off, prog.len);
+        int candidate =
+            !counted || !by_program || is_word(&programs, base + key[2].off, key[2].len);
         if (candidate && holds_word(&needles, s, end - s) && append_line(wanted, s, end) < 0)
             goto done;
         s = end + 1;
@@ -325,6 +419,28 @@ done:
     table_free(&table);
     words_free(&programs);
     words_free(&needles);
+    return result;
+}
+
+static PyObject *count_rfc3164(PyObject *Py_UNUSED(module), PyObject *args) {
+    Py_buffer view;
+    int minute;
+    PyObject *programs = NULL, *needles = NULL;
+    if (!PyArg_ParseTuple(args, "y*p|O!O!:count_rfc3164", &view, &minute, &PyTuple_Type,
+                          &programs, &PyTuple_Type, &needles))
+        return NULL;
+    PyObject *result = scan_block(&view, minute, parse_rfc3164, 3, 1, programs, needles);
+    PyBuffer_Release(&view);
+    return result;
+}
+
+static PyObject *count_access(PyObject *Py_UNUSED(module), PyObject *args) {
+    Py_buffer view;
+    int minute;
+    PyObject *needles = NULL;
+    if (!PyArg_ParseTuple(args, "y*p|O!:count_access", &view, &minute, &PyTuple_Type, &needles))
+        return NULL;
+    PyObject *result = scan_block(&view, minute, parse_access, 2, 0, NULL, needles);
     PyBuffer_Release(&view);
     return result;
 }
@@ -335,13 +451,18 @@ static PyMethodDef methods[] = {
      "-> (lines, {(stamp, host, program): lines}, odd lines, wanted lines)\n\n"
      "The keys of a block of whole RFC 3164 lines, as blockcount's key pattern finds them,\n"
      "and the lines holding a needle whose program is one of programs (or that are odd)."},
+    {"count_access", count_access, METH_VARARGS,
+     "count_access(block, minute, needles=())\n"
+     "-> (lines, {(stamp, offset): lines}, odd lines, wanted lines)\n\n"
+     "The keys of a block of whole access-log lines, as blockcount's key pattern finds them,\n"
+     "and the lines holding a needle."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
     .m_base = PyModuleDef_HEAD_INIT,
     .m_name = "logsweep._keyscan",
-    .m_doc = "The volume analyzer's hot loop for RFC 3164 lines (see blockcount.py).",
+    .m_doc = "The volume analyzer's hot loop for RFC 3164 and access lines (see blockcount.py).",
     .m_size = -1,
     .m_methods = methods,
 };

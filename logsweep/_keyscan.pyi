@@ -4,3 +4,6 @@ def count_rfc3164(
     programs: tuple[bytes, ...] = (),
     needles: tuple[bytes, ...] = (),
 ) -> tuple[int, dict[tuple[bytes, bytes, bytes], int], list[bytes], list[bytes]]: ...
+def count_access(
+    block: bytes, minute: bool, needles: tuple[bytes, ...] = ()
+) -> tuple[int, dict[tuple[bytes, bytes], int], list[bytes], list[bytes]]: ...

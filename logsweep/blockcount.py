@@ -18,9 +18,9 @@ program.  So a block (about 1 MiB of whole lines) goes through:
    their *programs* (``kernel``, ``sshd``...): literal searches that skip
    everything else; they are read one by one.
 
-For RFC 3164 (syslog, auth.log, kern.log: most bytes) the C kernel
-``_keyscan.c`` does 1-3 in one pass over the block, without a regex or an
-object per counted line.
+For RFC 3164 (syslog, auth.log, kern.log) and access logs, most of the
+bytes, the C kernel ``_keyscan.c`` does 1-3 in one pass over the block,
+without a regex or an object per counted line.
 
 The key patterns are the line parsers' regular expressions (formats.py)
 cut down to the fields counted and written for a block: ``\\n`` anchors a
@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from logsweep.formats import LogFormat, iso_epoch
 from logsweep.timeinfer import MONTHS, YearWalker
 
-try:  # RFC 3164 keys counted in C (_keyscan.c): the same results, ~10x faster
+try:  # RFC 3164 and access keys counted in C (_keyscan.c): the same results, ~10x faster
     from logsweep import _keyscan
 except ImportError:  # not built (a bare source tree): the regex below does it all
     _keyscan = None  # type: ignore[assignment]
@@ -146,13 +146,9 @@ def count_block(
     ``native``: RFC 3164 blocks go to the C kernel when it is built, which does both
     in one pass; False forces the regex, the reference the kernel is tested against.
     """
-    by_program = wanted is None or wanted.programs is not None  # what the kernel can do
-    if native and _keyscan is not None and pattern.format is LogFormat.RFC3164 and by_program:
-        programs = tuple(wanted.programs or ()) if wanted else ()
-        needles = wanted.needles if wanted else ()
-        minute = pattern.span == MINUTE
-        lines, found, odd, taken = _keyscan.count_rfc3164(block, minute, programs, needles)
-        return BlockCounts(lines, Counter[Key](found), odd, taken)
+    counted = _count_natively(block, pattern, wanted) if native else None
+    if counted is not None:
+        return counted
     # A leading "\n" so the first line is anchored like the others; the last
     # newline dropped so no empty line appears after it.
     text = b"\n" + block[:-1]
@@ -163,6 +159,23 @@ def count_block(
     if wanted is not None and wanted.needles:
         counts.wanted = wanted_lines(block, pattern, wanted, counts)
     return counts
+
+
+def _count_natively(block: bytes, pattern: KeyPattern, wanted: Wanted | None) -> BlockCounts | None:
+    """The C kernel's counts, or None: not built, or a format (a Wanted) it does not do."""
+    kernel = _keyscan
+    if kernel is None:
+        return None
+    minute = pattern.span == MINUTE
+    needles = wanted.needles if wanted else ()
+    if pattern.format is LogFormat.ACCESS:
+        lines, stamps, odd, taken = kernel.count_access(block, minute, needles)
+        return BlockCounts(lines, Counter[Key](stamps), odd, taken)
+    if pattern.format is LogFormat.RFC3164 and (wanted is None or wanted.programs is not None):
+        programs = tuple(wanted.programs or ()) if wanted else ()
+        lines, keys, odd, taken = kernel.count_rfc3164(block, minute, programs, needles)
+        return BlockCounts(lines, Counter[Key](keys), odd, taken)
+    return None
 
 
 def wanted_lines(

@@ -1,4 +1,4 @@
-"""The C kernel (logsweep/_keyscan.c) counts RFC 3164 blocks exactly as the regex does.
+"""The C kernel (logsweep/_keyscan.c) counts RFC 3164 and access blocks as the regex does.
 
 ``count_block(..., native=False)`` is the reference: the key pattern of
 blockcount.py.  Lines are built piece by piece from each element of that
@@ -149,6 +149,77 @@ def test_a_line_cut_anywhere_is_counted_as_the_regex_counts_it(
     """Each prefix of a line, so every check of the line's end is exercised."""
     for pattern in PATTERNS:
         both(line[:cut] + junk + b"\n", pattern)
+
+
+ACCESS_PATTERNS = KEY_PATTERNS[LogFormat.ACCESS]
+ACCESS_WANTED = Wanted(frozenset(), (b"/robots.txt",))
+ACCESS_LINE = st.builds(
+    lambda *parts: "".join(parts).encode("utf-8"),
+    st.sampled_from(["198.51.100.7", "198.51.100.7", "::1", "", "a\tb", '"x']),
+    st.sampled_from([" -", " -", " ident", " ", " -\t"]),
+    st.sampled_from([" -", " bob", ' "a user"', ' "a', ' "a [x"', ' "', " \u00e9", ' "a"b']),
+    st.sampled_from(
+        [
+            " [24/Nov/2026:10:00:01",
+            " [24/Nov/2026:23:59:59",
+            " [24/nov/2026:10:00:01",
+            " [4/Nov/2026:10:00:01",
+            " [24/Nov/2026:10:60:01",
+            " [24/Nov/2026:10:00:61",
+            " [24/Nov/26:10:00:01",
+            " 24/Nov/2026:10:00:01",
+            "_[24/Nov/2026:10:00:01",  # glued to the user field
+        ]
+    ),
+    st.sampled_from([" +0100]", " -0530]", " +0100]", " 0100]", " +010]", " +0100", "+0100]"]),
+    st.sampled_from(
+        [
+            ' "GET /robots.txt HTTP/1.1"',
+            ' "GET / HTTP/1.1"',
+            ' "GET /\\"q\\" HTTP/1.1"',
+            ' "GET /a\\\\"',
+            ' "bad\\',
+            ' "unterminated',
+            ' ""',
+            ' "\u00e9 \x01"',
+            "GET / HTTP/1.1",
+        ]
+    ),
+    st.sampled_from([" 200", " 200", " -", " 2000", " 20", " 200x", ""]),
+    st.sampled_from([" 512", ' 512 "-" "Googlebot"', " -", " ", " \t5", "", "  5"]),
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(lines=st.lists(ACCESS_LINE, min_size=1, max_size=40), minute=st.booleans())
+def test_built_access_lines_are_counted_as_the_regex_counts_them(
+    lines: list[bytes], minute: bool
+) -> None:
+    both(b"".join(line + b"\n" for line in lines), ACCESS_PATTERNS[minute], ACCESS_WANTED)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.binary(max_size=400), minute=st.booleans())
+def test_arbitrary_bytes_are_counted_as_the_access_regex_counts_them(
+    data: bytes, minute: bool
+) -> None:
+    both(data + b"\n", ACCESS_PATTERNS[minute], ACCESS_WANTED)
+
+
+@given(line=ACCESS_LINE, cut=st.integers(0, 120))
+def test_an_access_line_cut_anywhere_is_counted_as_the_regex_counts_it(
+    line: bytes, cut: int
+) -> None:
+    for pattern in ACCESS_PATTERNS:
+        both(line[:cut] + b"\n", pattern, ACCESS_WANTED)
+
+
+def test_canonical_access_lines_are_counted_by_the_kernel() -> None:
+    """Not a vacuous equality: the kernel takes the lines a web server writes."""
+    line = b'198.51.100.7 - - [24/Nov/2026:10:00:01 +0100] "GET /robots.txt HTTP/1.1" 200 5 "-" "x"'
+    counts = count_block(line + b"\n", ACCESS_PATTERNS[0], ACCESS_WANTED)
+    assert dict(counts.keys) == {(b"24/Nov/2026:10", b"+0100"): 1}
+    assert (counts.odd, counts.wanted) == ([], [line])
 
 
 def test_many_distinct_keys_grow_the_table() -> None:
