@@ -10,6 +10,8 @@ STAMP := $(VENV)/.installed
 
 # The HTML report test drives Debian's Chromium headless; CI runs as root.
 CHROMIUM := /usr/bin/chromium
+# The C kernel (logsweep/_keyscan.c) is built at install; Debian's gcc if none is there.
+GCC := /usr/bin/gcc
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 # A local Prefect server for the nightly deployment: its own SQLite under PREFECT_HOME
@@ -30,7 +32,7 @@ LOGSWEEP_CRON_TIMEZONE ?= $(shell $(BIN)/python -c 'from logsweep.timeinfer impo
 install: $(STAMP)
 
 # With the dask extra: CI runs the tests on a real Dask cluster, never skips them.
-$(STAMP): pyproject.toml setup.py logsweep/_keyscan.c
+$(STAMP): pyproject.toml setup.py logsweep/_keyscan.c | $(GCC)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dask]' --group dev
@@ -42,6 +44,10 @@ browser: $(CHROMIUM)
 $(CHROMIUM):
 	$(SUDO) apt-get update
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+
+$(GCC):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends gcc libc6-dev
 
 $(SAMPLES): | $(STAMP)
 	$(BIN)/logsweep sample $(SAMPLES)

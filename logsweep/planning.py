@@ -30,7 +30,7 @@ from logsweep.readers import Compression, open_decompressed, sniff_compression
 # Costs in nanoseconds of one worker, measured on the benchmark tree
 # (benchmarks/RESULTS.md): a byte of lines read, decompressed and counted; and a
 # line an analyzer reads by itself (a needle line: an sshd failure, a USB line).
-NS_PER_BYTE = 3
+NS_PER_BYTE = 2
 NS_PER_NEEDLE_LINE = 4_000
 # Compressed files hold several times their size in lines (logs compress 8-18x);
 # where the size of the lines is unknown, names are the guess, the reader still
@@ -77,13 +77,12 @@ def plan_batches(
     """Pack files into batches, costliest batch first."""
     if not files:
         return []
+    workers = max(1, workers)
     total = sum(cost(f) for f in files)
-    count = min(
-        len(files),
-        max(1, workers) * BATCHES_PER_WORKER,
-        max(1, math.ceil(total / TARGET_TASK_COST)),
-    )
-    count = max(count, min(len(files), max(1, workers)))  # every core gets something
+    # Whole rounds of equal batches (with 5 batches on 2 workers one worker would run a
+    # batch alone at the end), each batch at least TARGET_TASK_COST where there is enough.
+    rounds = min(BATCHES_PER_WORKER, total // (TARGET_TASK_COST * workers))
+    count = min(len(files), workers * max(1, rounds))
     bins: list[list[LogFile]] = [[] for _ in range(count)]
     loads = [0] * count
     for log in sorted(files, key=cost, reverse=True):

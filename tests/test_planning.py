@@ -41,8 +41,11 @@ def test_every_file_is_in_exactly_one_batch(sizes: list[int], workers: int) -> N
         total = sum(estimated_cost(f) for f in files)
         assert len(batches) >= min(len(files), workers)  # no idle worker while files wait
         assert len(batches) <= max(workers * BATCHES_PER_WORKER, min(len(files), workers))
-        # Many small files: few tasks (each costs ~0.1 s in Prefect's pool).
-        assert len(batches) <= max(workers, -(-total // TARGET_TASK_COST))
+        # Whole rounds, one batch per worker each, unless there are fewer files.
+        assert len(batches) % workers == 0 or len(batches) == len(files)
+        # Many small files: few tasks (each costs ~0.1 s in Prefect's pool), each batch
+        # at least TARGET_TASK_COST when there is that much work.
+        assert len(batches) <= workers * max(1, total // (TARGET_TASK_COST * workers))
 
 
 def test_compressed_files_weigh_more_than_their_size() -> None:
