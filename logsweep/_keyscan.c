@@ -3,13 +3,13 @@
  * RFC 3164 lines (syslog, auth.log, kern.log) and access logs, without a regex
  * and without a Python object per line.
  *
- * count_rfc3164(block, minute, programs, needles) does what count_block does
+ * count_rfc3164(block, minute, groups) does what count_block does
  * with blockcount._RFC3164_KEY:
  *
  *   \n(?:<\d{1,3}>)?([A-Z][a-z]{2} [ \d]?\d \d\d{M}):[0-5]\d{S}
  *   (?:\.\d+)? ([^ \n\r\[]*[^ \n\r\[:]) (?:([^\s\[:]+)(?:\[[^\]\n]*\])?:)?
  *
- * count_access(block, minute, needles) with blockcount._ACCESS_KEY:
+ * count_access(block, minute, groups) with blockcount._ACCESS_KEY:
  *
  *   \n\S+ \S+ (?:\S+|"[^"\n]*") \[(\d\d/[A-Z][a-z]{2}/\d{4}:\d\d{M}):[0-5]\d{S}
  *   \x20([+-]\d{4})\] "[^"\\\n]*(?:\\[^\n][^"\\\n]*)*" (?:\d{3}|-) \S
@@ -19,10 +19,11 @@
  *
  * Each line either matches at its start (its key is counted) or is "odd" (it
  * is returned whole, for the line parser).  In the same pass they return the
- * lines the other analyzers read: those holding one of ``needles`` (for
- * RFC 3164, only in lines whose program is one of ``programs``, and in odd
- * ones, whose program is the parser's to find), so a block is not searched
- * once per needle and kernel lines are not searched for sshd's words.
+ * lines the other analyzers read, given as ``groups``, one (programs, needles)
+ * per analyzer: a line holding one of a group's needles, for RFC 3164 only in
+ * lines of the group's programs (and in odd ones, whose program is the
+ * parser's to find).  So a block is not searched once per needle, and kernel
+ * lines are not searched for sshd's words.
  *
  * Every branch below is one element of those patterns, in order; where the
  * regex could backtrack, the comment says why no other choice can match.
@@ -333,6 +334,67 @@ static int holds_word(const Words *w, const unsigned char *p, Py_ssize_t n) {
     return 0;
 }
 
+/* What one analyzer reads: lines of one of its programs (any, for an access log or
+ * ``programs`` None) holding one of its needles. */
+typedef struct {
+    int any_program;
+    Words programs, needles;
+} Group;
+
+typedef struct {
+    Py_ssize_t count;
+    Group *group;
+} Groups;
+
+static int groups_init(Groups *g, PyObject *tuple) {
+    g->count = PyTuple_GET_SIZE(tuple);
+    g->group = PyMem_Calloc((size_t)g->count + 1, sizeof(Group));
+    if (!g->group) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < g->count; i++) {
+        PyObject *item = PyTuple_GET_ITEM(tuple, i);
+        PyObject *programs, *needles;
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) {
+            PyErr_SetString(PyExc_TypeError, "a group is (programs or None, needles)");
+            return -1;
+        }
+        programs = PyTuple_GET_ITEM(item, 0);
+        needles = PyTuple_GET_ITEM(item, 1);
+        Group *one = &g->group[i];
+        one->any_program = programs == Py_None;
+        if ((!one->any_program && !PyTuple_Check(programs)) || !PyTuple_Check(needles)) {
+            PyErr_SetString(PyExc_TypeError, "a group is (programs or None, needles)");
+            return -1;
+        }
+        if ((!one->any_program && words_init(&one->programs, programs, "programs") < 0) ||
+            words_init(&one->needles, needles, "needles") < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void groups_free(Groups *g) {
+    for (Py_ssize_t i = 0; g->group && i < g->count; i++) {
+        words_free(&g->group[i].programs);
+        words_free(&g->group[i].needles);
+    }
+    PyMem_Free(g->group);
+}
+
+/* Whether a line [s, end) is one a group reads.  ``program`` NULL: the line's
+ * program is unknown (an odd line, or an access log): any group's needle will do. */
+static int wanted_line(const Groups *g, const unsigned char *program, Py_ssize_t program_len,
+                       const unsigned char *s, const unsigned char *end) {
+    for (Py_ssize_t i = 0; i < g->count; i++) {
+        const Group *one = &g->group[i];
+        int mine = !program || one->any_program || is_word(&one->programs, program, program_len);
+        if (mine && holds_word(&one->needles, s, end - s)) return 1;
+    }
+    return 0;
+}
+
 static int append_line(PyObject *list, const unsigned char *s, const unsigned char *end) {
     PyObject *line = PyBytes_FromStringAndSize((const char *)s, end - s);
     int failed = !line || PyList_Append(list, line) < 0;
@@ -369,24 +431,22 @@ static PyObject *table_dict(const Table *t, const unsigned char *base) {
 }
 
 /* One pass over a block: see the top of this file.  ``parse`` is the key pattern;
- * ``by_program`` says whether key[2] is a program that ``programs`` filters. */
+ * ``by_program`` says whether key[2] is the program the groups' programs filter. */
 typedef int (*Parse)(const unsigned char *, const unsigned char *, const unsigned char *, int,
                      Span *);
 
 static PyObject *scan_block(Py_buffer *view, int minute, Parse parse, int width, int by_program,
-                            PyObject *programs_arg, PyObject *needles_arg) {
+                            PyObject *groups_arg) {
     const unsigned char *base = view->buf, *s = base, *stop = base + view->len;
     Py_ssize_t lines = 0;
     PyObject *odd = NULL, *wanted = NULL, *keys = NULL, *result = NULL;
     Table table = {0};
-    Words programs = {0}, needles = {0};
+    Groups groups = {0, NULL};
     if (view->len > 0 && base[view->len - 1] != '\n') {
         PyErr_SetString(PyExc_ValueError, "a block must end with a newline");
         goto done;
     }
-    if ((programs_arg && words_init(&programs, programs_arg, "programs") < 0) ||
-        (needles_arg && words_init(&needles, needles_arg, "needles") < 0))
-        goto done;
+    if (groups_arg && groups_init(&groups, groups_arg) < 0) goto done;
     if (table_init(&table, width) < 0) {
         PyErr_NoMemory();
         goto done;
@@ -404,9 +464,8 @@ static PyObject *scan_block(Py_buffer *view, int minute, Parse parse, int width,
             goto done;
         }
         if (!counted && append_line(odd, s, end) < 0) goto done;
-        int candidate =
-            !counted || !by_program || is_word(&programs, base + key[2].off, key[2].len);
-        if (candidate && holds_word(&needles, s, end - s) && append_line(wanted, s, end) < 0)
+        const unsigned char *program = counted && by_program ? base + key[2].off : NULL;
+        if (wanted_line(&groups, program, key[2].len, s, end) && append_line(wanted, s, end) < 0)
             goto done;
         s = end + 1;
     }
@@ -417,19 +476,17 @@ done:
     Py_XDECREF(odd);
     Py_XDECREF(wanted);
     table_free(&table);
-    words_free(&programs);
-    words_free(&needles);
+    groups_free(&groups);
     return result;
 }
 
 static PyObject *count_rfc3164(PyObject *Py_UNUSED(module), PyObject *args) {
     Py_buffer view;
     int minute;
-    PyObject *programs = NULL, *needles = NULL;
-    if (!PyArg_ParseTuple(args, "y*p|O!O!:count_rfc3164", &view, &minute, &PyTuple_Type,
-                          &programs, &PyTuple_Type, &needles))
+    PyObject *groups = NULL;
+    if (!PyArg_ParseTuple(args, "y*p|O!:count_rfc3164", &view, &minute, &PyTuple_Type, &groups))
         return NULL;
-    PyObject *result = scan_block(&view, minute, parse_rfc3164, 3, 1, programs, needles);
+    PyObject *result = scan_block(&view, minute, parse_rfc3164, 3, 1, groups);
     PyBuffer_Release(&view);
     return result;
 }
@@ -437,25 +494,26 @@ static PyObject *count_rfc3164(PyObject *Py_UNUSED(module), PyObject *args) {
 static PyObject *count_access(PyObject *Py_UNUSED(module), PyObject *args) {
     Py_buffer view;
     int minute;
-    PyObject *needles = NULL;
-    if (!PyArg_ParseTuple(args, "y*p|O!:count_access", &view, &minute, &PyTuple_Type, &needles))
+    PyObject *groups = NULL;
+    if (!PyArg_ParseTuple(args, "y*p|O!:count_access", &view, &minute, &PyTuple_Type, &groups))
         return NULL;
-    PyObject *result = scan_block(&view, minute, parse_access, 2, 0, NULL, needles);
+    PyObject *result = scan_block(&view, minute, parse_access, 2, 0, groups);
     PyBuffer_Release(&view);
     return result;
 }
 
 static PyMethodDef methods[] = {
     {"count_rfc3164", count_rfc3164, METH_VARARGS,
-     "count_rfc3164(block, minute, programs=(), needles=())\n"
+     "count_rfc3164(block, minute, groups=())\n"
      "-> (lines, {(stamp, host, program): lines}, odd lines, wanted lines)\n\n"
      "The keys of a block of whole RFC 3164 lines, as blockcount's key pattern finds them,\n"
-     "and the lines holding a needle whose program is one of programs (or that are odd)."},
+     "and the lines a group (programs or None, needles) reads: of one of its programs\n"
+     "(any for None, or an odd line), holding one of its needles."},
     {"count_access", count_access, METH_VARARGS,
-     "count_access(block, minute, needles=())\n"
+     "count_access(block, minute, groups=())\n"
      "-> (lines, {(stamp, offset): lines}, odd lines, wanted lines)\n\n"
      "The keys of a block of whole access-log lines, as blockcount's key pattern finds them,\n"
-     "and the lines holding a needle."},
+     "and the lines holding one of a group's needles (programs do not apply)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -117,14 +117,21 @@ KEY_PATTERNS: dict[LogFormat, tuple[KeyPattern, ...]] = {
 }
 
 
+Group = tuple[frozenset[bytes] | None, tuple[bytes, ...]]
+
+
 @dataclass(frozen=True, slots=True)
 class Wanted:
-    """The lines the sampled analyzers read: holding one of ``needles``, and of one of
-    ``programs`` (None: any; a line the key pattern does not take is always a candidate,
-    its program is the parser's to find)."""
+    """The lines the sampled analyzers read, one (programs, needles) group each: a line
+    holding one of a group's needles, of one of its programs (None: any).  A syslog line
+    the key pattern does not take is a candidate for every group: its program is the
+    parser's to find.  Access logs have no programs."""
 
-    programs: frozenset[bytes] | None
-    needles: tuple[bytes, ...]
+    groups: tuple[Group, ...]
+
+    @property
+    def needles(self) -> list[bytes]:
+        return sorted({needle for _, needles in self.groups for needle in needles})
 
 
 @dataclass(slots=True)
@@ -156,7 +163,7 @@ def count_block(
     keys: list[Key] = pattern.keys.findall(text)
     odd = pattern.odd.findall(text) if len(keys) < lines else []
     counts = BlockCounts(lines, Counter(keys), odd, [])
-    if wanted is not None and wanted.needles:
+    if wanted is not None and wanted.groups:
         counts.wanted = wanted_lines(block, pattern, wanted, counts)
     return counts
 
@@ -167,13 +174,15 @@ def _count_natively(block: bytes, pattern: KeyPattern, wanted: Wanted | None) ->
     if kernel is None:
         return None
     minute = pattern.span == MINUTE
-    needles = wanted.needles if wanted else ()
+    groups = tuple(
+        (None if programs is None else tuple(programs), needles)
+        for programs, needles in (wanted.groups if wanted else ())
+    )
     if pattern.format is LogFormat.ACCESS:
-        lines, stamps, odd, taken = kernel.count_access(block, minute, needles)
+        lines, stamps, odd, taken = kernel.count_access(block, minute, groups)
         return BlockCounts(lines, Counter[Key](stamps), odd, taken)
-    if pattern.format is LogFormat.RFC3164 and (wanted is None or wanted.programs is not None):
-        programs = tuple(wanted.programs or ()) if wanted else ()
-        lines, keys, odd, taken = kernel.count_rfc3164(block, minute, programs, needles)
+    if pattern.format is LogFormat.RFC3164:
+        lines, keys, odd, taken = kernel.count_rfc3164(block, minute, groups)
         return BlockCounts(lines, Counter[Key](keys), odd, taken)
     return None
 
@@ -181,18 +190,29 @@ def _count_natively(block: bytes, pattern: KeyPattern, wanted: Wanted | None) ->
 def wanted_lines(
     block: bytes, pattern: KeyPattern, wanted: Wanted, counts: BlockCounts
 ) -> list[bytes]:
-    """The lines of ``block`` that ``wanted`` asks for (the kernel's second result)."""
-    programs = wanted.programs
-    if programs is not None and pattern.syslog:
-        if not counts.odd and programs.isdisjoint(key[-1] for key in counts.keys):
-            return []  # every line counted, none of a program wanted: no search at all
-        keep: list[bytes] = []
-        for line in lines_with(block, wanted.needles):
-            key = pattern.keys.match(b"\n" + line)
-            if key is None or key.groups()[-1] in programs:
-                keep.append(line)
-        return keep
-    return lines_with(block, wanted.needles)
+    """The lines of ``block`` that ``wanted`` asks for (the kernel's fourth result)."""
+    if not pattern.syslog:
+        return lines_with(block, wanted.needles)
+    # A block whose every line was counted names all its programs in its keys: the
+    # needles of a group none of whose programs is there need no search.
+    seen = None if counts.odd else {key[-1] for key in counts.keys}
+    groups = [
+        (programs, needles)
+        for programs, needles in wanted.groups
+        if seen is None or programs is None or not programs.isdisjoint(seen)
+    ]
+    keep: list[bytes] = []
+    for line in lines_with(block, {n for _, needles in groups for n in needles}):
+        key = pattern.keys.match(b"\n" + line)
+        # An untagged line's program is b"" (findall's empty group; match's is None).
+        program = None if key is None else key.groups()[-1] or b""
+        if any(
+            (program is None or programs is None or program in programs)
+            and any(needle in line for needle in needles)
+            for programs, needles in groups
+        ):
+            keep.append(line)
+    return keep
 
 
 def lines_with(block: bytes, needles: Iterable[bytes]) -> list[bytes]:

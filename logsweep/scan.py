@@ -355,11 +355,17 @@ def _merge_hourly(into: dict[int, Any], more: dict[int, Any]) -> None:
 
 
 def _wanted(analyzers: Sequence[Analyzer[Any, Any]]) -> Wanted:
-    """The lines ``analyzers`` read: holding one of their needles, of their programs."""
-    needles = tuple(sorted({n for a in analyzers for n in a.needles or ()}))
-    if any(a.programs is None for a in analyzers):
-        return Wanted(None, needles)
-    return Wanted(frozenset(p.encode() for a in analyzers for p in a.programs or ()), needles)
+    """The lines ``analyzers`` read: holding one of an analyzer's needles, of its programs."""
+    return Wanted(
+        tuple(
+            (
+                None if a.programs is None else frozenset(p.encode() for p in a.programs),
+                a.needles,
+            )
+            for a in analyzers
+            if a.needles
+        )
+    )
 
 
 def _reads_alone(analyzer: Analyzer[Any, Any], analyzers: Sequence[Analyzer[Any, Any]]) -> bool:

@@ -82,7 +82,10 @@ TAG = st.sampled_from(
 
 # What the scan asks for: usb's and sshd's needles in their programs' lines.
 WANTED = Wanted(
-    frozenset({b"kernel", b"sshd", b"sshd-session"}), (b"usb ", b"Failed ", b"nvalid user ")
+    (
+        (frozenset({b"kernel"}), (b"usb ",)),
+        (frozenset({b"sshd", b"sshd-session"}), (b"Failed ", b"nvalid user ")),
+    )
 )
 # Needles the built lines hold, in and out of the programs above.
 REST = st.sampled_from(
@@ -152,7 +155,7 @@ def test_a_line_cut_anywhere_is_counted_as_the_regex_counts_it(
 
 
 ACCESS_PATTERNS = KEY_PATTERNS[LogFormat.ACCESS]
-ACCESS_WANTED = Wanted(frozenset(), (b"/robots.txt",))
+ACCESS_WANTED = Wanted(((frozenset(), (b"/robots.txt",)),))
 ACCESS_LINE = st.builds(
     lambda *parts: "".join(parts).encode("utf-8"),
     st.sampled_from(["198.51.100.7", "198.51.100.7", "::1", "", "a\tb", '"x']),
@@ -247,6 +250,8 @@ def test_wanted_lines_are_those_of_the_programs_holding_a_needle() -> None:
     block = (
         b"Nov 24 06:25:00 web-1 sshd[1]: Failed password for root from 192.0.2.1\n"
         b"Nov 24 06:25:00 web-1 cron[2]: Failed job, Invalid user in crontab\n"
+        b"Nov 24 06:25:00 web-1 sshd[3]: usb stick? no: Failed is sshd's, usb is kernel's\n"
+        b"Nov 24 06:25:00 web-1 kernel: Failed to load usb-less module\n"
         b"Nov 24 06:25:01 web-1 kernel: [ 1.0] usb 1-1: new high-speed USB device\n"
         b"\x00Nov 24 06:25:02 web-1 sshd[1]: Failed password (odd: its program unknown)\n"
         b"Nov 24 06:25:03 web-1 sshd[1]: Accepted publickey for bob\n"
@@ -254,13 +259,16 @@ def test_wanted_lines_are_those_of_the_programs_holding_a_needle() -> None:
     lines = block.split(b"\n")
     for native in (True, False):
         counts = count_block(block, PATTERNS[0], WANTED, native=native)
-        assert counts.wanted == [lines[0], lines[2], lines[3]]
+        assert counts.wanted == [lines[0], lines[2], lines[4], lines[5]]
     assert count_block(block, PATTERNS[0]).wanted == []
 
 
-def test_programs_and_needles_must_be_bytes() -> None:
-    assert blockcount._keyscan is not None
+def test_groups_must_be_programs_and_needles_of_bytes() -> None:
+    kernel = blockcount._keyscan
+    assert kernel is not None
     with pytest.raises(TypeError, match="needles must be non-empty bytes"):
-        blockcount._keyscan.count_rfc3164(b"x\n", False, (b"sshd",), (b"",))
+        kernel.count_rfc3164(b"x\n", False, (((b"sshd",), (b"",)),))
     with pytest.raises(TypeError, match="programs must be non-empty bytes"):
-        blockcount._keyscan.count_rfc3164(b"x\n", False, ("sshd",), ())  # type: ignore[arg-type]
+        kernel.count_rfc3164(b"x\n", False, ((("sshd",), (b"x",)),))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="a group is"):
+        kernel.count_access(b"x\n", False, ((b"x",),))  # type: ignore[arg-type]
