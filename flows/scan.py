@@ -21,7 +21,7 @@ from prefect.exceptions import ObjectNotFound
 from prefect.futures import PrefectFuture, as_completed
 from prefect.runtime import deployment
 from prefect.states import Crashed
-from prefect.utilities.annotations import allow_failure, quote
+from prefect.utilities.annotations import quote
 from pydantic import Field
 
 from flows.progress import BatchProgress
@@ -63,12 +63,6 @@ def unwalked(value: T) -> T:
     still receives ``value`` itself (``quote`` is unwrapped before the call).
     """
     return cast(T, quote(value))
-
-
-def upstream(futures: "list[PrefectFuture[Any]]") -> list[Any]:
-    """The parse -> reduce edges of the UI's graph, which ``unwalked`` hides; a failed
-    batch does not stop the reduce (its files are error entries by then)."""
-    return [allow_failure(future) for future in futures]
 
 
 def run_name() -> str:
@@ -134,12 +128,14 @@ def _scan(paths: list[str], roots: tuple[str, ...] | None, options: ScanOptions)
     found = list_logs(paths, roots)
     batches = plan(found.files, worker_count(), options.analyzers, split=True)
     futures = parse_logs.map([b.files for b in batches], options=unmapped(options))
-    results = collect(
+    results, returned = collect(
         futures, batches, retry=partial(retry_in_fresh_pool, options=options, known=None)
     )
     whole = merge_parts(results)  # a big file read in parts is one entry again
     ordered = unwalked(in_discovery_order(whole, found.files))
-    return reduce_results(ordered, found.skipped, options, wait_for=upstream(futures))
+    # wait_for: the parse -> reduce edges of the UI's graph, which unwalked() hides; only
+    # batches that returned, as Prefect re-raises a dead worker's BrokenProcessPool.
+    return reduce_results(ordered, found.skipped, options, wait_for=returned)
 
 
 def _scan_with_ledger(
@@ -177,7 +173,7 @@ def _scan_with_ledger(
             unrecorded.extend(r for r in batch_results if id(r) not in kept)
 
         retry = partial(retry_in_fresh_pool, options=ledger_options(options), known=known)
-        results = collect(futures, batches, on_batch=record, retry=retry)
+        results, returned = collect(futures, batches, on_batch=record, retry=retry)
         accounted = {id(r) for r in (*recorded.values(), *unrecorded)}
         unrecorded += [r for r in results if id(r) not in accounted]  # failed batches
         return report_from_ledger(
@@ -189,7 +185,7 @@ def _scan_with_ledger(
             paths,
             retain_days,
             *window,
-            wait_for=upstream(futures),
+            wait_for=returned,  # the UI's edges, as in _scan
         )
 
 
@@ -204,8 +200,9 @@ def collect(
     batches: list[Batch],
     on_batch: Callable[[list[FileResult]], None] | None = None,
     retry: Callable[[LogFile], FileResult] | None = None,
-) -> list[FileResult]:
+) -> "tuple[list[FileResult], list[PrefectFuture[list[FileResult]]]]":
     """Wait for every batch; a batch that failed turns into error entries for its files.
+    Returns every file's result, and the futures of the batches that returned.
 
     ``on_batch`` gets each batch's results as it finishes (the ledger commits
     them then, so a run killed later keeps what it had read).  When a worker
@@ -219,10 +216,12 @@ def collect(
     progress = BatchProgress(batches)  # a terminal's progress bar, when the caller shows one
     artifact = create_progress_artifact(0.0, key="scan-progress", description="files scanned")
     results: list[FileResult] = []
+    returned: list[PrefectFuture[list[FileResult]]] = []
     for future in _finishing_order(futures):
         batch = batch_of[id(future)]
         try:
             batch_results = future.result()
+            returned.append(future)
             if on_batch is not None:
                 on_batch(batch_results)
             results.extend(batch_results)
@@ -241,7 +240,7 @@ def collect(
         progress.done(batch)
         update_progress_artifact(cast(UUID, artifact), 100.0 * progress.files_done / max(1, total))
         logger.info("scanned %d/%d files", len(results), total)
-    return results
+    return results, returned
 
 
 def _finishing_order(
