@@ -180,6 +180,9 @@ def run_scan(args: argparse.Namespace) -> int:
     # A temporary API server on a fresh PREFECT_HOME on a loaded 2-core box takes
     # over 20 s (Prefect's default limit) to start: be patient rather than fail the run.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    # A temporary API server lives for one scan: its telemetry heartbeat only competes
+    # with the run for the SQLite file ("database is locked" tracebacks in the output).
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     # Imported here: Prefect takes a second to import; usage errors should not wait for it.
     from flows.progress import with_progress_bar
     from flows.runners import DaskNotInstalled, make_task_runner, quiet_prefect_logs
