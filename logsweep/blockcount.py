@@ -239,8 +239,12 @@ class Clock:
     lines; so ``walk`` takes a block's stamps only when they are all of one
     month and all before the file's mtime (at most the walk's step into that
     month), and ``settled`` checks after the block's other lines were parsed
-    that the walk took no other step.  Otherwise (a month boundary, lines
-    written after the mtime) the block goes line by line: exact, and rare.
+    that the walk took no other step, and that no time went a year back for
+    being after the mtime (a file's first line gets the year in which it is
+    before the mtime: which line is first decides, and an odd line the walk
+    does not see may come before the first counted one).  Otherwise (a month
+    boundary, lines written after the mtime) the block goes line by line:
+    exact, and rare.
     A stamp's start is ``None`` for a time the parser rejects (Feb 30).
     """
 
@@ -248,6 +252,7 @@ class Clock:
         self._walker = walker if fmt is LogFormat.RFC3164 else None
         self._reference = reference
         self._expected_changes = 0
+        self._fallbacks = 0
         # The longest span worth trying: a zone like +05:30 never has whole UTC hours.
         self.coarsest = HOUR
         self._start: Callable[[Key], float | None] = {
@@ -267,6 +272,7 @@ class Clock:
                 return None
             year, current, changes = walker.state()
             self._expected_changes = changes + (year is None or current != month)
+            self._fallbacks = walker.fallbacks
         starts = {stamp: self._start(stamp) for stamp in stamps}
         for start in starts.values():
             if start is None:
@@ -279,8 +285,12 @@ class Clock:
         return starts
 
     def settled(self) -> bool:
-        """Whether the walk took no step but into the block's month (see ``walk``)."""
-        return self._walker is None or self._walker.changes == self._expected_changes
+        """Whether the walk took no step but into the block's month, and no time went a
+        year back for being after the mtime (see ``walk``)."""
+        walker = self._walker
+        return walker is None or (
+            walker.changes == self._expected_changes and walker.fallbacks == self._fallbacks
+        )
 
     def _rfc3164(self, key: Key) -> float | None:
         month_name, day, clock = key[0].decode("ascii").split()  # "Nov", "4", "14[:46]"

@@ -68,6 +68,10 @@ class YearWalker:
         # How often the walk set its year or month: the block-at-a-time path checks a
         # block moved it at most once (into the block's month), so order did not matter.
         self.changes = 0
+        # How often a time did not fit before the reference in the year it was tried in
+        # first, and went a year back: that choice depends on which line came first, so
+        # the block-at-a-time path leaves such blocks to the lines' own order.
+        self.fallbacks = 0
         self._hour_starts: dict[tuple[int, int, int, int], float | None] = {}
 
     def _hour_start(self, year: int, month: int, day: int, hour: int) -> float | None:
@@ -89,6 +93,7 @@ class YearWalker:
         for candidate in range(year, year - _MAX_YEARS_BACK, -1):
             start = self._hour_start(candidate, month, day, hour)
             if start is not None and start + seconds <= self._reference:
+                self.fallbacks += candidate != year
                 return candidate, start + seconds
         raise ValueError(f"no year fits month {month} day {day}")
 

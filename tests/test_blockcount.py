@@ -90,6 +90,22 @@ def test_lines_after_the_files_mtime_in_its_last_minute(tmp_path: Path) -> None:
     assert years == {2025, 2026}
 
 
+def test_an_odd_first_line_before_the_mtime_keeps_its_year(tmp_path: Path) -> None:
+    """Found by hypothesis: the first counted line is after the mtime (so a year back),
+    but the odd line before it is not; in line order that one is this year."""
+    lines = [
+        "Nov 24 10:00:01 web: sshd[12]: Failed password for root from 198.51.100.7 port 2 ssh2",
+        "Nov 24 10:59:59 web01 sshd[12]: Failed password for root from 198.51.100.7 port 2 ssh2",
+    ]
+    path = tmp_path / "auth.log"
+    path.write_text("\n".join(lines) + "\n")
+    stamp = datetime(2026, 11, 24, 10, 0, 1, tzinfo=UTC).timestamp()
+    os.utime(path, (stamp, stamp))
+    result = assert_same(path)
+    years = {datetime.fromtimestamp(h, UTC).year for h in result.partials["volume"] if h >= 0}
+    assert years == {2025, 2026}
+
+
 # Lines of every shape the key patterns must either take exactly or leave to the parser.
 SYSLOG_LINES = st.sampled_from(
     [
