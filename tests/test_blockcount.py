@@ -78,16 +78,20 @@ def test_a_year_walk_across_blocks_is_the_same(tmp_path: Path) -> None:
     assert years == {2026, 2027}
 
 
+def years_counted_both_ways(path: Path, lines: list[str], mtime: datetime) -> set[int]:
+    """Write ``lines`` with that mtime, check both paths agree, and return the years
+    the volume counted lines in."""
+    path.write_text("\n".join(lines) + "\n")
+    os.utime(path, (mtime.timestamp(), mtime.timestamp()))
+    result = assert_same(path)
+    return {datetime.fromtimestamp(h, UTC).year for h in result.partials["volume"] if h >= 0}
+
+
 def test_lines_after_the_files_mtime_in_its_last_minute(tmp_path: Path) -> None:
     """Within the mtime's own minute only the seconds tell which lines are a year older."""
     lines = [f"Nov 24 10:00:{s:02d} web01 cron[1]: tick {s}" for s in range(0, 60, 5)]
-    path = tmp_path / "syslog"
-    path.write_text("\n".join(lines) + "\n")
-    stamp = datetime(2026, 11, 24, 10, 0, 30, tzinfo=UTC).timestamp()
-    os.utime(path, (stamp, stamp))
-    result = assert_same(path)
-    years = {datetime.fromtimestamp(h, UTC).year for h in result.partials["volume"] if h >= 0}
-    assert years == {2025, 2026}
+    mtime = datetime(2026, 11, 24, 10, 0, 30, tzinfo=UTC)
+    assert years_counted_both_ways(tmp_path / "syslog", lines, mtime) == {2025, 2026}
 
 
 def test_an_odd_first_line_before_the_mtime_keeps_its_year(tmp_path: Path) -> None:
@@ -97,13 +101,8 @@ def test_an_odd_first_line_before_the_mtime_keeps_its_year(tmp_path: Path) -> No
         "Nov 24 10:00:01 web: sshd[12]: Failed password for root from 198.51.100.7 port 2 ssh2",
         "Nov 24 10:59:59 web01 sshd[12]: Failed password for root from 198.51.100.7 port 2 ssh2",
     ]
-    path = tmp_path / "auth.log"
-    path.write_text("\n".join(lines) + "\n")
-    stamp = datetime(2026, 11, 24, 10, 0, 1, tzinfo=UTC).timestamp()
-    os.utime(path, (stamp, stamp))
-    result = assert_same(path)
-    years = {datetime.fromtimestamp(h, UTC).year for h in result.partials["volume"] if h >= 0}
-    assert years == {2025, 2026}
+    mtime = datetime(2026, 11, 24, 10, 0, 1, tzinfo=UTC)
+    assert years_counted_both_ways(tmp_path / "auth.log", lines, mtime) == {2025, 2026}
 
 
 # Lines of every shape the key patterns must either take exactly or leave to the parser.
