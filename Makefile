@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 
 # The HTML report test drives Debian's Chromium headless; CI runs as root.
 CHROMIUM := /usr/bin/chromium
-# The C kernel (logsweep/_keyscan.c) is built at install; Debian's gcc if none is there.
+# The C kernels (logsweep/_keyscan.c, _sshdscan.c) are built at install; Debian's gcc if none is there.
 GCC := /usr/bin/gcc
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
@@ -32,7 +32,7 @@ LOGSWEEP_CRON_TIMEZONE ?= $(shell $(BIN)/python -c 'from logsweep.timeinfer impo
 install: $(STAMP)
 
 # With the dask extra: CI runs the tests on a real Dask cluster, never skips them.
-$(STAMP): pyproject.toml setup.py logsweep/_keyscan.c | $(GCC)
+$(STAMP): pyproject.toml setup.py logsweep/_keyscan.c logsweep/_sshdscan.c logsweep/_lines.h | $(GCC)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dask]' --group dev

@@ -15,8 +15,16 @@ setup(
         Extension(
             "logsweep._keyscan",
             sources=["logsweep/_keyscan.c"],
+            depends=["logsweep/_lines.h"],
             extra_compile_args=["-Wall", "-Wextra"],
             optional=True,
-        )
+        ),
+        Extension(
+            "logsweep._sshdscan",
+            sources=["logsweep/_sshdscan.c"],
+            depends=["logsweep/_lines.h"],
+            extra_compile_args=["-Wall", "-Wextra"],
+            optional=True,
+        ),
     ]
 )

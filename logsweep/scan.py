@@ -22,7 +22,7 @@ import isal.igzip_lib
 import zstandard
 
 from logsweep.analyzers import ANALYZER_NAMES, ANALYZERS
-from logsweep.analyzers.base import Analyzer, Collector, Event
+from logsweep.analyzers.base import Analyzer, Collector, Event, ReadLines
 from logsweep.blockcount import (
     KEY_PATTERNS,
     BlockCounts,
@@ -207,7 +207,7 @@ class _FileScan:
         self._counted_sink = _Sink(self._counted)
         self._sampled_sink = _Sink(self._sampled)
         self._counts: dict[str, dict[int, Any]] = {a.name: {} for a in self._counted}
-        self._quick = [a for a in self._sampled if a.read_line and _reads_alone(a, self._sampled)]
+        self._quick = [a for a in self._sampled if a.read_lines and _reads_alone(a, self._sampled)]
         self._quick_partials: dict[str, dict[int, Any]] = {a.name: {} for a in self._quick}
         if fmt is not None:  # resuming mid-file: the format was found at the start
             self._use(next((p for p in self.parsers if p.format is fmt), None), fmt)
@@ -245,7 +245,11 @@ class _FileScan:
             self.walker.restore(before)
             return False
         odd = self._parse(counts.odd)
-        quick, rest = self._read_quickly(counts.wanted, starts, pattern)
+        read = self._read_quickly(counts.wanted, starts, pattern)
+        if read is None:
+            self.walker.restore(before)
+            return False
+        quick, rest = read
         needed = self._parse(rest)
         if not clock.settled():
             self.walker.restore(before)
@@ -265,30 +269,23 @@ class _FileScan:
 
     def _read_quickly(
         self, lines: list[bytes], starts: dict[Key, float | None], pattern: KeyPattern
-    ) -> tuple[list[tuple[Analyzer[Any, Any], int, Event]], list[bytes]]:
-        """The needle lines an analyzer's ``read_line`` takes, as (analyzer, hour, event),
-        and the others, for the parser.  A line whose stamp the clock did not time (or
-        timed as impossible) goes to the parser too."""
+    ) -> tuple[list[tuple[Analyzer[Any, Any], int, Event]], list[bytes]] | None:
+        """The events of the needle lines an analyzer's ``read_lines`` takes, as
+        (analyzer, hour, event), and the other lines, for the parser.  None if the clock
+        did not time (or timed as impossible) a stamp of an event: the block then goes
+        line by line, as the parser must judge such a line."""
         if not self._quick or pattern.format is not LogFormat.RFC3164:
             return [], lines
         events: list[tuple[Analyzer[Any, Any], int, Event]] = []
-        rest: list[bytes] = []
-        for line in lines:
-            clean = _clean(line)
-            for analyzer in self._quick:
-                read = cast(Any, analyzer.read_line)(clean)
-                if read is not None:
-                    break
-            else:
-                rest.append(line)
-                continue
-            stamp, minute, event = read
-            start = starts.get((stamp,) if pattern.span == HOUR else (stamp + minute,))
-            if start is None:
-                rest.append(line)
-            elif event is not None:
+        for analyzer in self._quick:
+            read, left = cast(ReadLines, analyzer.read_lines)(lines, pattern.span != HOUR)
+            for stamp, event in read:
+                start = starts.get((stamp,))
+                if start is None:
+                    return None
                 events.append((analyzer, int(start // HOUR) * HOUR, event))
-        return events, rest
+            lines = [lines[i] for i in left]
+        return events, lines
 
     def _add_events(self, events: list[tuple[Analyzer[Any, Any], int, Event]]) -> None:
         for analyzer, hour, event in events:
@@ -370,7 +367,7 @@ def _wanted(analyzers: Sequence[Analyzer[Any, Any]]) -> Wanted:
 
 def _reads_alone(analyzer: Analyzer[Any, Any], analyzers: Sequence[Analyzer[Any, Any]]) -> bool:
     """Whether no other analyzer reads the syslog lines of ``analyzer``'s programs: a line
-    its ``read_line`` takes is then nobody else's, and needs no record."""
+    its ``read_lines`` takes is then nobody else's, and needs no record."""
     mine = analyzer.programs or frozenset()
     return bool(mine) and all(
         other is analyzer

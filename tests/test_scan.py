@@ -158,13 +158,15 @@ def test_an_unexpected_parser_exception_costs_only_its_file(
 ) -> None:
     from logsweep.analyzers import sshd
 
-    write_log(tmp_path / "auth.log", [LINE])
+    # A line sshd's C reader leaves to the parser (the PAM error shape), so the rules run.
+    pam = "Nov 24 10:00:00 web01 sshd[1]: error: PAM: Authentication failure for x from 1.2.3.4"
+    write_log(tmp_path / "auth.log", [pam])
     write_log(tmp_path / "syslog", ["Nov 24 10:00:00 web01 cron[1]: fine"])
 
     def broken(program: str, message: str) -> None:
         raise KeyError("bug")
 
-    monkeypatch.setattr(sshd, "message_event", broken)  # both sshd paths end there
+    monkeypatch.setattr(sshd, "message_event", broken)
     report = scan_paths([tmp_path])
     status = {Path(f.path).name: (f.status, f.error) for f in report.files}
     assert status["syslog"] == ("ok", None)

@@ -9,7 +9,7 @@ partial into the report section.
 """
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, Protocol, Self, TypeVar
@@ -17,6 +17,8 @@ from typing import Annotated, Any, Generic, Protocol, Self, TypeVar
 from pydantic import BaseModel, PlainSerializer
 
 Event = dict[str, Any]
+# See Analyzer.read_lines.
+ReadLines = Callable[[Sequence[bytes], bool], tuple[list[tuple[bytes, Event]], list[int]]]
 
 # The contract wants "+00:00", not pydantic's "Z", so times read the same everywhere.
 IsoTime = Annotated[datetime, PlainSerializer(lambda d: d.isoformat(), return_type=str)]
@@ -62,11 +64,12 @@ class Analyzer(Generic[P, S]):
     # (partial, hour start, host, program, lines): ``lines`` lines of that hour, host
     # and program (host and program None for access-log lines).
     count: Callable[[P, int, str | None, str | None, int], None] | None = None
-    # The block path's shortcut for needle lines of the canonical RFC 3164 shape, for an
-    # analyzer that needs a line's hour, not its second: (line) -> (stamp to the hour,
-    # ":MM", event or None), or None for a line it leaves to the parser; ``add_event``
-    # counts an event in the partial of its hour (None: no time).
-    read_line: Callable[[bytes], tuple[bytes, bytes, Event | None] | None] | None = None
+    # The block path's shortcut for an analyzer that needs a needle line's hour, not its
+    # second: (a block's needle lines, by the minute?) -> ([(time stamp, event)], indices
+    # of the lines it leaves to the parser), an event counting all its lines; the stamp
+    # is the line's to the hour (b"Nov 24 10") or, by the minute, b"Nov 24 10:07".
+    # ``add_event`` counts an event in the partial of its hour (None: no time).
+    read_lines: "ReadLines | None" = None
     add_event: Callable[[P, Event, int | None], None] | None = None
 
 
