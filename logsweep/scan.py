@@ -53,6 +53,10 @@ from logsweep.report import FileEntry, FileStatus, Report, SkippedEntry
 from logsweep.timeinfer import YearWalker, resolve_timezone
 
 FORMAT_SAMPLE_LINES = 64
+# A block the fast path cannot take is halved until its halves are this small (lines):
+# about as many lines as a second of a busy log.  Each halving costs a count in C, a
+# line by line read ~20x more.
+SMALLEST_PART = 128
 # What decompressors raise on damaged input; anything else is a bug to surface.
 DECODE_ERRORS: tuple[type[Exception], ...] = (
     cast(type[Exception], isal.igzip_lib.IsalError),  # its stub types it as an instance
@@ -226,8 +230,24 @@ class _FileScan:
         if not self.format_known:
             sample = block[:-1].split(b"\n", FORMAT_SAMPLE_LINES)[:FORMAT_SAMPLE_LINES]
             self.choose_format([_decode(line) for line in sample])
-        if self.clock is None or not self._feed_counted(block, self.clock):
+        if self.clock is None:
             self.feed(_decode(line) for line in block[:-1].split(b"\n"))
+        else:
+            self._feed_in_parts(block, self.clock)
+
+    def _feed_in_parts(self, block: bytes, clock: Clock) -> None:
+        """The fast path, or, for a block it cannot take, the same for each half, down to
+        blocks of a few lines, which go line by line.  What the fast path cannot take is
+        a few lines of a block (those around the file's mtime, or a month's end), and a
+        block holds ~10,000: halving leaves the rest of them counted."""
+        if self._feed_counted(block, clock):
+            return
+        half = block.rfind(b"\n", 0, len(block) // 2) + 1
+        if block.count(b"\n", 0, half) < SMALLEST_PART or half == 0:
+            self.feed(_decode(line) for line in block[:-1].split(b"\n"))
+            return
+        self._feed_in_parts(block[:half], clock)
+        self._feed_in_parts(block[half:], clock)
 
     def _feed_counted(self, block: bytes, clock: Clock) -> bool:
         """The fast path, by hour stamps, else minute stamps; False: go line by line."""

@@ -358,3 +358,36 @@ def test_sshd_lines_read_by_the_shortcut_count_as_the_parser_counts_them(
     stamp = datetime(2026, 11, 24, 9, tzinfo=UTC).timestamp() + mtime_second
     os.utime(path, (stamp, stamp))
     assert_same(path)
+
+
+def test_a_block_holding_the_mtime_is_counted_but_for_the_lines_near_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The block the mtime falls in is halved: only a few lines around it go line by line."""
+    from logsweep import scan
+
+    lines = [
+        f"Nov 24 {10 + i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d} web01 sshd[{i}]: "
+        f"Failed password for root from 192.0.2.{i % 200} port {i} ssh2"
+        for i in range(3 * 3600 - 29)  # one a second to 12:59:30, ~270 KiB: one block
+    ]
+    path = tmp_path / "auth.log"
+    path.write_text("\n".join(lines) + "\n")
+    # The last line's: the minute 12:59 is not over, its lines need their seconds.
+    mtime = datetime(2026, 11, 24, 12, 59, 30, tzinfo=UTC).timestamp()
+    os.utime(path, (mtime, mtime))
+    one_by_one: list[str] = []
+    feed = scan._FileScan.feed
+
+    def counting_feed(self: Any, texts: Any) -> None:
+        texts = list(texts)
+        one_by_one.extend(texts)
+        feed(self, texts)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(scan._FileScan, "feed", counting_feed)
+        quick = scan_file(as_log_file(path), FAST)
+    assert comparable(quick) == comparable(scan_file(as_log_file(path), SLOW))
+    assert quick.entry.lines == len(lines)
+    assert one_by_one, "the mtime's minute cannot be counted a block at a time"
+    assert len(one_by_one) < len(lines) // 40, len(one_by_one)  # the lines of ~2 minutes
