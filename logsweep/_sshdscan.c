@@ -213,12 +213,29 @@ static Verdict read_line(const unsigned char *base, const unsigned char *s,
     return message ? read_message(base, message, end, event) : UNDECIDED;
 }
 
-static PyObject *events_dict(Table *tables, const unsigned char *base) {
-    PyObject *events = PyDict_New();
+/* [(stamp, (rule, fields, lines))]: the stamp bytes, as the volume kernel keys it; the
+ * fields str (printable ASCII, so each byte is its character). */
+static PyObject *events_list(const Table *tables, const unsigned char *base) {
+    PyObject *events = PyList_New(0);
     for (int r = 0; events && r < RULES; r++) {
-        PyObject *rows = table_dict(&tables[r], base);
-        if (!rows || PyDict_SetItemString(events, RULE_NAMES[r], rows) < 0) Py_CLEAR(events);
-        Py_XDECREF(rows);
+        PyObject *rule = PyUnicode_InternFromString(RULE_NAMES[r]);
+        for (Py_ssize_t i = 0; rule && i < tables[r].used; i++) {
+            const Entry *e = &tables[r].entries[i];
+            PyObject *fields = PyTuple_New(FIELDS[r]);
+            for (int k = 0; fields && k < FIELDS[r]; k++) {
+                Span f = e->part[k + 1];
+                PyObject *text = PyUnicode_DecodeASCII((const char *)base + f.off, f.len, NULL);
+                if (!text) Py_CLEAR(fields);
+                else PyTuple_SET_ITEM(fields, k, text);
+            }
+            PyObject *stamp = fields ? span_bytes(base, e->part[0]) : NULL;
+            PyObject *item = stamp ? Py_BuildValue("(N(ONn))", stamp, rule, fields, e->count) : NULL;
+            if (!stamp) Py_XDECREF(fields);
+            if (!item || PyList_Append(events, item) < 0) Py_CLEAR(events);
+            Py_XDECREF(item);
+        }
+        if (!rule) Py_CLEAR(events);
+        Py_XDECREF(rule);
     }
     return events;
 }
@@ -259,7 +276,7 @@ static PyObject *sshd_events(PyObject *Py_UNUSED(module), PyObject *args) {
         }
         s = end + 1;
     }
-    events = events_dict(tables, base);
+    events = events_list(tables, base);
     if (events) result = PyTuple_Pack(2, events, undecided);
 done:
     Py_XDECREF(events);
@@ -272,7 +289,7 @@ done:
 static PyMethodDef methods[] = {
     {"sshd_events", sshd_events, METH_VARARGS,
      "sshd_events(lines, minute)\n"
-     "-> ({rule: {(stamp, *fields): count}}, indices of the lines left undecided)\n\n"
+     "-> ([(stamp, (rule, fields, lines))], indices of the lines left undecided)\n\n"
      "sshd's events in lines (each ending in a newline) of the shapes sshd writes;\n"
      "stamps to the hour, or to the minute.  See the top of _sshdscan.c."},
     {NULL, NULL, 0, NULL},

@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import reduce
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO, NamedTuple, cast
 
 import isal.igzip_lib
 import zstandard
 
 from logsweep.analyzers import ANALYZER_NAMES, ANALYZERS
-from logsweep.analyzers.base import Analyzer, Collector, Event, ReadLines
+from logsweep.analyzers.base import Analyzer, Collector, ReadLines
 from logsweep.blockcount import (
     KEY_PATTERNS,
     BlockCounts,
@@ -176,6 +176,14 @@ class _Sink:
         return out
 
 
+class _Reads(NamedTuple):
+    """One analyzer's reads of a block (Analyzer.read_lines) and the hour of each stamp."""
+
+    analyzer: Analyzer[Any, Any]
+    read: list[tuple[bytes, Any]]
+    hours: dict[bytes, int]
+
+
 class _FileScan:
     """The per-file state of one scan: parser, collectors, counters.
 
@@ -276,7 +284,7 @@ class _FileScan:
             return False
         self.lines += counts.lines
         self._add_counts(counts, starts, pattern)
-        self._add_events(quick)
+        self._add_reads(quick)
         for record in odd:
             if record is None:
                 self.unparsed += 1
@@ -289,31 +297,36 @@ class _FileScan:
 
     def _read_quickly(
         self, lines: list[bytes], starts: dict[Key, float | None], pattern: KeyPattern
-    ) -> tuple[list[tuple[Analyzer[Any, Any], int, Event]], list[bytes]] | None:
-        """The events of the needle lines an analyzer's ``read_lines`` takes, as
-        (analyzer, hour, event), and the other lines, for the parser.  None if the clock
-        did not time (or timed as impossible) a stamp of an event: the block then goes
-        line by line, as the parser must judge such a line."""
+    ) -> tuple[list[_Reads], list[bytes]] | None:
+        """What an analyzer's ``read_lines`` takes of the needle lines, with each stamp's
+        hour, and the other lines, for the parser.  None if the clock did not time (or
+        timed as impossible) a stamp of a read: the block then goes line by line, as
+        the parser must judge such a line."""
         if not self._quick or pattern.format is not LogFormat.RFC3164:
             return [], lines
-        events: list[tuple[Analyzer[Any, Any], int, Event]] = []
+        reads: list[_Reads] = []
         for analyzer in self._quick:
             read, left = cast(ReadLines, analyzer.read_lines)(lines, pattern.span != HOUR)
-            for stamp, event in read:
+            hours: dict[bytes, int] = {}
+            for stamp in {stamp for stamp, _ in read}:
                 start = starts.get((stamp,))
                 if start is None:
                     return None
-                events.append((analyzer, int(start // HOUR) * HOUR, event))
+                hours[stamp] = int(start // HOUR) * HOUR
+            reads.append(_Reads(analyzer, read, hours))
             lines = [lines[i] for i in left]
-        return events, lines
+        return reads, lines
 
-    def _add_events(self, events: list[tuple[Analyzer[Any, Any], int, Event]]) -> None:
-        for analyzer, hour, event in events:
+    def _add_reads(self, reads: list[_Reads]) -> None:
+        for analyzer, read, hours in reads:
             hourly = self._quick_partials[analyzer.name]
-            partial = hourly.get(hour)
-            if partial is None:
-                partial = hourly[hour] = analyzer.empty()
-            cast(Any, analyzer.add_event)(partial, event, hour)
+            for hour in hours.values():
+                if hour not in hourly:
+                    hourly[hour] = analyzer.empty()
+            add = cast(Any, analyzer.add_read)
+            for stamp, one in read:
+                hour = hours[stamp]
+                add(hourly[hour], one, hour)
 
     def _add_counts(
         self, counts: BlockCounts, starts: dict[Key, float | None], pattern: KeyPattern

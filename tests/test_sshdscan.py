@@ -150,9 +150,18 @@ def volume_stamp(line: bytes, minute: bool) -> bytes:
     return stamp
 
 
+def read_events(lines: list[bytes], minute: bool) -> tuple[list[tuple[bytes, Event]], list[int]]:
+    """``read_lines``, its reads as the rules' events."""
+    reads, left = sshd.read_lines(lines, minute)
+    return [
+        (stamp, {"rule": rule, "count": n, **dict(zip(sshd.FIELDS[rule], fields, strict=True))})
+        for stamp, (rule, fields, n) in reads
+    ], left
+
+
 def decided(line: bytes, minute: bool) -> tuple[bytes, Event] | bool | None:
     """The reader's verdict on one line: (stamp, event), None (no event), False (left)."""
-    events, left = sshd.read_lines([line], minute)
+    events, left = read_events([line], minute)
     if left:
         assert left == [0] and events == []
         return False
@@ -272,7 +281,7 @@ def test_a_line_the_reader_decides_is_read_as_the_parser_and_the_rules_read_it(
 @settings(max_examples=300, deadline=None)
 @given(lines=st.lists(LINE, max_size=30), minute=st.booleans())
 def test_a_block_of_lines_is_read_as_its_lines_one_by_one(lines: list[bytes], minute: bool) -> None:
-    events, left = sshd.read_lines(lines, minute)
+    events, left = read_events(lines, minute)
     counted: dict[tuple[bytes, str], int] = {}
     for stamp, event in events:
         key = (stamp, repr(sorted((k, v) for k, v in event.items() if k != "count")))

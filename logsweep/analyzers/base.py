@@ -18,7 +18,7 @@ from pydantic import BaseModel, PlainSerializer
 
 Event = dict[str, Any]
 # See Analyzer.read_lines.
-ReadLines = Callable[[Sequence[bytes], bool], tuple[list[tuple[bytes, Event]], list[int]]]
+ReadLines = Callable[[Sequence[bytes], bool], tuple[list[tuple[bytes, Any]], list[int]]]
 
 # The contract wants "+00:00", not pydantic's "Z", so times read the same everywhere.
 IsoTime = Annotated[datetime, PlainSerializer(lambda d: d.isoformat(), return_type=str)]
@@ -65,12 +65,12 @@ class Analyzer(Generic[P, S]):
     # and program (host and program None for access-log lines).
     count: Callable[[P, int, str | None, str | None, int], None] | None = None
     # The block path's shortcut for an analyzer that needs a needle line's hour, not its
-    # second: (a block's needle lines, by the minute?) -> ([(time stamp, event)], indices
-    # of the lines it leaves to the parser), an event counting all its lines; the stamp
-    # is the line's to the hour (b"Nov 24 10") or, by the minute, b"Nov 24 10:07".
-    # ``add_event`` counts an event in the partial of its hour (None: no time).
+    # second: (a block's needle lines, by the minute?) -> ([(time stamp, read)], indices
+    # of the lines it leaves to the parser), a read counting all its lines; the stamp is
+    # the line's to the hour (b"Nov 24 10") or, by the minute, b"Nov 24 10:07".
+    # ``add_read`` counts a read in the partial of its hour (None: no time).
     read_lines: "ReadLines | None" = None
-    add_event: Callable[[P, Event, int | None], None] | None = None
+    add_read: Callable[[P, Any, int | None], None] | None = None
 
 
 def merge_counters(a: Mapping[Any, int], b: Mapping[Any, int]) -> Counter[Any]:

@@ -117,33 +117,29 @@ def message_event(program: str, message: str) -> Event | None:
     return {"rule": name, "count": count, **fields}
 
 
-# The scan's fast path (scan.py): _sshdscan.c reads a block's needle lines of the shapes
-# sshd writes and counts their events by (stamp, fields), so Python runs once per
-# distinct event, not once per line.  It leaves every other line to the parser.
-_FIELDS = {
+# Each rule's fields, in the order a Read holds them.
+FIELDS = {
     "failed": ("method", "user", "ip"),
+    "pam_error": ("user", "ip"),
     "invalid_user": ("user", "ip"),
     "pam_unix": ("rhost",),
     "accepted": ("method", "user", "ip"),
 }
+# An event as the fast path gives it: (rule, its FIELDS, lines).
+Read = tuple[str, tuple[str, ...], int]
 
 
 def read_lines(
     lines: Sequence[bytes], by_minute: bool
-) -> tuple[list[tuple[bytes, Event]], list[int]]:
-    """The events of a block's needle lines, each counting all its lines, with their
-    time stamp ("Nov 24 10", or "Nov 24 10:07" by the minute); and the indices of the
+) -> tuple[list[tuple[bytes, Read]], list[int]]:
+    """The scan's fast path (scan.py): the events of a block's needle lines, read by
+    _sshdscan.c where a line has one of the shapes sshd writes, and counted by (time
+    stamp, rule, fields), so Python runs once per distinct event, not once per line.
+    Stamps: b"Nov 24 10", or b"Nov 24 10:07" by the minute.  Also the indices of the
     lines left to the parser (all of them where the C kernel is not built)."""
     if _sshdscan is None or not lines:
         return [], list(range(len(lines)))
-    rows, undecided = _sshdscan.sshd_events(b"\n".join(lines) + b"\n", by_minute)
-    events: list[tuple[bytes, Event]] = []
-    for rule, counted in rows.items():
-        names = _FIELDS[rule]
-        for (stamp, *fields), n in counted.items():
-            event = dict(zip(names, (field.decode("ascii") for field in fields), strict=True))
-            events.append((stamp, {"rule": rule, "count": n, **event}))
-    return events, undecided
+    return _sshdscan.sshd_events(b"\n".join(lines) + b"\n", by_minute)
 
 
 @dataclass
@@ -191,21 +187,28 @@ class SshdPartial:
         )
 
 
-def add_event(p: SshdPartial, event: Event, hour: int | None) -> None:
+def add_read(p: SshdPartial, read: Read, hour: int | None) -> None:
     """Count one event; ``hour``: the start of its UTC hour, None for a line without a time."""
-    n, rule = event["count"], event["rule"]
+    rule, fields, n = read
     if rule in ("failed", "pam_error"):
+        user, ip = fields[-2:]  # after failed's method
         p.failures += n
-        p.failed_by_ip[event["ip"]] += n
-        p.failed_by_user[event["user"]] += n
+        p.failed_by_ip[ip] += n
+        p.failed_by_user[user] += n
         if hour is not None:
             p.failures_by_hour[hour] += n
     elif rule == "invalid_user":
-        p.invalid_users[event["user"]] += n
+        p.invalid_users[fields[0]] += n
     elif rule == "pam_unix":
-        p.pam_failures_by_rhost[event["rhost"]] += n
+        p.pam_failures_by_rhost[fields[0]] += n
     elif rule == "accepted":
-        p.accepted[(event["user"], event["ip"], event["method"])] += n
+        method, user, ip = fields
+        p.accepted[(user, ip, method)] += n
+
+
+def as_read(event: Event) -> Read:
+    rule = event["rule"]
+    return rule, tuple(event[name] for name in FIELDS[rule]), event["count"]
 
 
 class SshdCollector:
@@ -215,7 +218,8 @@ class SshdCollector:
     def feed(self, record: SyslogRecord) -> None:
         event = extract(record)
         if event is not None:
-            add_event(self.partial, event, None if record.ts is None else hour_start(record.ts))
+            hour = None if record.ts is None else hour_start(record.ts)
+            add_read(self.partial, as_read(event), hour)
 
     def finish(self) -> SshdPartial:
         return self.partial
@@ -270,5 +274,5 @@ ANALYZER = Analyzer(
     load=SshdPartial.from_data,
     needles=NEEDLES,
     read_lines=read_lines,
-    add_event=add_event,
+    add_read=add_read,
 )
