@@ -5,9 +5,11 @@
  * sshd_events(lines, minute) reads each line of ``lines`` (the block's needle
  * lines, each ending in '\n') and gives one of three verdicts:
  *
- * - an event: the line has sshd.py's canonical head (FAST_HEAD) and its
- *   message is one of the common shapes below.  For such a line the rule's
- *   regex, tried by message_event, takes exactly the fields read here;
+ * - an event: the line has the canonical RFC 3164 head (as the volume
+ *   kernel reads it, with one of sshd's programs, then "[pid]:" or ":" and
+ *   an optional space) and its message is one of the common shapes below.
+ *   For such a line the rule's regex, tried by message_event, takes exactly
+ *   the fields read here;
  * - no event: canonical head, and a message that no rule can match, because
  *   every rule is anchored at the message's start on a literal (RULE_STARTS)
  *   and the message starts with none of them (e.g. "Connection closed by
@@ -87,9 +89,9 @@ static Span span(const unsigned char *base, const unsigned char *from, const uns
     return s;
 }
 
-/* The message's start after FAST_HEAD, whose stamp, host and program parts read as
- * the key pattern's do (parse_rfc3164) with the program one of sshd's, followed by
- * "[pid]:" or ":", then an optional space.  NULL: no such head. */
+/* The message's start after the head: stamp, host and program as the key pattern
+ * reads them (parse_rfc3164), the program one of sshd's, followed by "[pid]:" or
+ * ":", then an optional space.  NULL: no such head. */
 static const unsigned char *sshd_head(const unsigned char *base, const unsigned char *s,
                                       const unsigned char *end, int minute, Span *stamp) {
     Span key[MAX_WIDTH];
