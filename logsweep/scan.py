@@ -21,6 +21,7 @@ from typing import Any, BinaryIO, NamedTuple, cast
 import isal.igzip_lib
 import zstandard
 
+from logsweep import memory
 from logsweep.analyzers import ANALYZER_NAMES, ANALYZERS
 from logsweep.analyzers.base import Analyzer, Collector, ReadLines
 from logsweep.blockcount import (
@@ -495,6 +496,7 @@ def scan_file(
     ledger knows is continued from its offset, or skipped when complete.
     """
     started = time.monotonic()
+    memory.keep_freed_buffers()  # once per process: blocks reuse freed memory
     path = Path(log.path)
     compression = Compression.NONE
     state: _FileScan | None = None
