@@ -240,9 +240,12 @@ class _FileScan:
             sample = block[:-1].split(b"\n", FORMAT_SAMPLE_LINES)[:FORMAT_SAMPLE_LINES]
             self.choose_format([_decode(line) for line in sample])
         if self.clock is None:
-            self.feed(_decode(line) for line in block[:-1].split(b"\n"))
+            self._feed_lines(block)
         else:
             self._feed_in_parts(block, self.clock)
+
+    def _feed_lines(self, block: bytes) -> None:
+        self.feed(_decode(line) for line in block[:-1].split(b"\n"))
 
     def _feed_in_parts(self, block: bytes, clock: Clock) -> None:
         """The fast path, or, for a block it cannot take, the same for each half, down to
@@ -252,8 +255,8 @@ class _FileScan:
         if self._feed_counted(block, clock):
             return
         half = block.rfind(b"\n", 0, len(block) // 2) + 1
-        if block.count(b"\n", 0, half) < SMALLEST_PART or half == 0:
-            self.feed(_decode(line) for line in block[:-1].split(b"\n"))
+        if half == 0 or block.count(b"\n", 0, half) < SMALLEST_PART:
+            self._feed_lines(block)
             return
         self._feed_in_parts(block[:half], clock)
         self._feed_in_parts(block[half:], clock)
