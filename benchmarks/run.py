@@ -265,7 +265,7 @@ def run_core(tree: Path, workers: int, method: str, answers: Answers) -> Sample:
     from logsweep.planning import plan
     from logsweep.scan import ScanOptions, build_report, in_discovery_order, merge_parts
 
-    options = ScanOptions(timezone="UTC")
+    options = ScanOptions(timezone="UTC", hourly=False)  # as the flow's stateless scan
     start, cpu = time.perf_counter(), self_cpu()
     found = discover([tree])
     # As the flow plans it: big plain files in byte-range parts (merged back after),

@@ -7,6 +7,7 @@ string annotations with pydantic parameters.
 
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from functools import partial
@@ -127,9 +128,10 @@ def _scan(paths: list[str], roots: tuple[str, ...] | None, options: ScanOptions)
     """list -> map -> reduce, every file read in full."""
     found = list_logs(paths, roots)
     batches = plan(found.files, worker_count(), options.analyzers, split=True)
-    futures = parse_logs.map([b.files for b in batches], options=unmapped(options))
+    summed = replace(options, hourly=False)  # one report: batches add up their hours
+    futures = parse_logs.map([b.files for b in batches], options=unmapped(summed))
     results, returned = collect(
-        futures, batches, retry=partial(retry_in_fresh_pool, options=options, known=None)
+        futures, batches, retry=partial(retry_in_fresh_pool, options=summed, known=None)
     )
     whole = merge_parts(results)  # a big file read in parts is one entry again
     ordered = unwalked(in_discovery_order(whole, found.files))

@@ -3,14 +3,26 @@
 import bz2
 import gzip
 import lzma
+import pickle
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import zstandard
 from helpers import UTC_OPTIONS, as_log_file, scan_paths, write_log
 
+from logsweep.discovery import discover
 from logsweep.known import KnownFiles
-from logsweep.scan import ScanOptions, merge_partials, scan_file
+from logsweep.samples import SampleTruth
+from logsweep.scan import (
+    ALL_HOURS,
+    ScanOptions,
+    build_report,
+    merge_partials,
+    scan_file,
+    scan_files,
+)
 
 LINE = "Nov 24 10:00:00 web01 sshd[1]: Failed password for root from 198.51.100.7 port 1 ssh2"
 
@@ -185,3 +197,23 @@ def test_a_file_over_its_time_limit_stops_with_what_it_read(tmp_path: Path) -> N
     # what was read is exactly what the ledger would record: the next run goes on from there
     assert result.progress is not None and not result.progress.complete
     assert merge_partials([result], ["sshd"])["sshd"].failures == result.entry.lines
+
+
+def test_folded_hours_give_the_same_report_in_fewer_bytes(
+    sample_tree: tuple[Path, SampleTruth],
+) -> None:
+    """A one-off scan's batches add up their hours (ScanOptions.hourly=False): the report
+    must not change, and what a batch sends back must shrink."""
+    root, _ = sample_tree
+    found = discover([root])
+    hourly = scan_files(found.files, UTC_OPTIONS)
+    folded = scan_files(found.files, replace(UTC_OPTIONS, hourly=False))
+    assert any(len(hours) > 1 for r in hourly for hours in r.partials.values())
+    for result in folded:
+        assert all(set(hours) <= {ALL_HOURS} for hours in result.partials.values())
+    assert [r.entry for r in folded] == [r.entry for r in hourly]
+    stamp = datetime(2026, 11, 25, tzinfo=UTC)
+    assert build_report(folded, found.skipped, UTC_OPTIONS, generated_at=stamp) == build_report(
+        hourly, found.skipped, UTC_OPTIONS, generated_at=stamp
+    )
+    assert len(pickle.dumps(folded)) < len(pickle.dumps(hourly)) / 2
