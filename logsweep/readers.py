@@ -147,20 +147,28 @@ class LineStream:
         while chunk := read(self._chunk):
             yield chunk
 
-    def _has_long_line(self, body: bytes) -> bool:
-        """Whether some line of ``body`` (whole lines) is longer than ``max_line``.
+    def _has_long_line(self, data: bytes, pos: int, end: int) -> bool:
+        """Whether some line of ``data[pos:end]`` (whole lines) is longer than ``max_line``.
 
         Jumps a window of ``max_line`` bytes at a time: a few steps per block,
         not one per line.
         """
         limit = self._max_line
-        pos, end = 0, len(body)
         while end - pos > limit:
-            newline = body.rfind(b"\n", pos, pos + limit + 1)
+            newline = data.rfind(b"\n", pos, pos + limit + 1)
             if newline < 0:
                 return True
             pos = newline + 1
         return False
+
+    def _all_short(self, chunk: bytes, carried: int, first: int, last: int) -> bool:
+        """Whether no line that ``chunk`` ends, nor its unfinished tail, needs cutting."""
+        limit = self._max_line
+        return (
+            carried + first <= limit
+            and len(chunk) - last - 1 <= limit
+            and not self._has_long_line(chunk, first + 1, last + 1)
+        )
 
     def _cut_long_lines(self, body: bytes) -> bytes:
         lines = body.split(b"\n")
@@ -185,12 +193,18 @@ class LineStream:
                     carry, skipping = b"", True
                 continue
             last = chunk.rfind(b"\n")
+            if not skipping and self._all_short(chunk, len(carry), first, last):
+                # The usual chunk: one copy of it, not a head and a body glued together.
+                block = b"".join((carry, memoryview(chunk)[: last + 1]))
+                carry = chunk[last + 1 :]
+                yield block
+                continue
             head = b"" if skipping else carry + chunk[: first + 1]
             skipping = False
             if len(head) > self._max_line + 1:
                 head = self._cut(head[:-1]) + b"\n"
             body = chunk[first + 1 : last + 1]
-            if len(body) > self._max_line and self._has_long_line(body):
+            if len(body) > self._max_line and self._has_long_line(body, 0, len(body)):
                 body = self._cut_long_lines(body)
             carry = chunk[last + 1 :]
             if len(carry) > self._max_line:

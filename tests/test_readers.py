@@ -132,3 +132,25 @@ def test_lines_equal_a_plain_split_for_any_chunking(data: bytes, chunk: int) -> 
     if expected and expected[-1] == b"":
         expected.pop()
     assert list(LineStream(io.BytesIO(data), chunk=chunk, max_line=10_000)) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lengths=st.lists(st.integers(min_value=0, max_value=40), max_size=30),
+    final_newline=st.booleans(),
+    chunk=st.integers(min_value=1, max_value=64),
+    max_line=st.integers(min_value=1, max_value=24),
+)
+def test_long_lines_are_cut_for_any_chunking(
+    lengths: list[int], final_newline: bool, chunk: int, max_line: int
+) -> None:
+    """Lines around the cut length, in chunks smaller and larger than it: each line is
+    cut to ``max_line`` and counted, wherever the chunk boundaries fall."""
+    lines = [bytes([97 + i % 26]) * n for i, n in enumerate(lengths)]
+    data = b"\n".join(lines) + (b"\n" if final_newline and lines else b"")
+    expected = [line[:max_line] for line in data.split(b"\n")]
+    if data.endswith(b"\n") or not data:  # no line after the last newline
+        expected.pop()
+    stream = LineStream(io.BytesIO(data), chunk=chunk, max_line=max_line)
+    assert list(stream) == expected
+    assert stream.truncated_lines == sum(len(line) > max_line for line in data.split(b"\n"))
