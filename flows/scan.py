@@ -7,8 +7,8 @@ string annotations with pydantic parameters.
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from typing import Annotated, Any, Literal, TypeVar, cast

@@ -242,10 +242,121 @@ static PyObject *events_list(const Table *tables, const unsigned char *base) {
     return events;
 }
 
-static PyObject *sshd_events(PyObject *Py_UNUSED(module), PyObject *args) {
+/* Counts ``n`` more of ``key`` in the dict ``counter``. */
+static int add_count(PyObject *counter, PyObject *key, Py_ssize_t n) {
+    PyObject *old = PyDict_GetItemWithError(counter, key); /* borrowed */
+    if (!old && PyErr_Occurred()) return -1;
+    Py_ssize_t total = n;
+    if (old) {
+        total += PyLong_AsSsize_t(old);
+        if (PyErr_Occurred()) return -1;
+    }
+    PyObject *value = PyLong_FromSsize_t(total);
+    int failed = !value || PyDict_SetItem(counter, key, value) < 0;
+    Py_XDECREF(value);
+    return failed ? -1 : 0;
+}
+
+static PyObject *field_text(const unsigned char *base, Span f) {
+    return PyUnicode_DecodeASCII((const char *)base + f.off, f.len, NULL);
+}
+
+/* A stamp's counts, as sshd.add_read adds them to a partial: [failures, {ip: n},
+ * {user: n}, {invalid user: n}, {pam_unix rhost: n}, {(user, ip, method): n}]. */
+enum { FAILURES, BY_IP, BY_USER, INVALID, PAM_RHOST, ACCEPTED_BY, SLOTS };
+
+/* The stamp's counts in ``by_stamp`` (borrowed), made empty on first use. */
+static PyObject *stamp_counts(PyObject *by_stamp, const unsigned char *base, Span stamp) {
+    PyObject *key = span_bytes(base, stamp);
+    if (!key) return NULL;
+    PyObject *counts = PyDict_GetItemWithError(by_stamp, key);
+    if (!counts && !PyErr_Occurred()) {
+        counts = Py_BuildValue("[n{}{}{}{}{}]", (Py_ssize_t)0);
+        if (counts && PyDict_SetItem(by_stamp, key, counts) < 0) Py_CLEAR(counts);
+        Py_XDECREF(counts); /* the dict holds it */
+    }
+    Py_DECREF(key);
+    return counts;
+}
+
+static int add_failures(PyObject *counts, Py_ssize_t n) {
+    Py_ssize_t total = PyLong_AsSsize_t(PyList_GET_ITEM(counts, FAILURES)) + n;
+    PyObject *value = PyLong_FromSsize_t(total);
+    if (!value) return -1;
+    return PyList_SetItem(counts, FAILURES, value); /* steals value, releases the old */
+}
+
+/* One table entry (a distinct (stamp, fields) of ``rule``) into its stamp's counts. */
+static int count_entry(PyObject *counts, enum Rule rule, const Entry *e,
+                       const unsigned char *base) {
+    PyObject *a = NULL, *b = NULL, *c = NULL, *key = NULL;
+    int failed = -1;
+    Py_ssize_t n = e->count;
+    switch (rule) {
+    case FAILED: /* (stamp, method, user, ip) */
+        a = field_text(base, e->part[2]);
+        b = field_text(base, e->part[3]);
+        failed = !a || !b || add_failures(counts, n) < 0 ||
+                 add_count(PyList_GET_ITEM(counts, BY_IP), b, n) < 0 ||
+                 add_count(PyList_GET_ITEM(counts, BY_USER), a, n) < 0;
+        break;
+    case INVALID_USER: /* (stamp, user, ip) */
+        a = field_text(base, e->part[1]);
+        failed = !a || add_count(PyList_GET_ITEM(counts, INVALID), a, n) < 0;
+        break;
+    case PAM_UNIX: /* (stamp, rhost) */
+        a = field_text(base, e->part[1]);
+        failed = !a || add_count(PyList_GET_ITEM(counts, PAM_RHOST), a, n) < 0;
+        break;
+    case ACCEPTED: /* (stamp, method, user, ip): keyed (user, ip, method) */
+        a = field_text(base, e->part[2]);
+        b = field_text(base, e->part[3]);
+        c = field_text(base, e->part[1]);
+        key = a && b && c ? PyTuple_Pack(3, a, b, c) : NULL;
+        failed = !key || add_count(PyList_GET_ITEM(counts, ACCEPTED_BY), key, n) < 0;
+        break;
+    default:
+        PyErr_SetString(PyExc_SystemError, "unknown sshd rule");
+    }
+    Py_XDECREF(a);
+    Py_XDECREF(b);
+    Py_XDECREF(c);
+    Py_XDECREF(key);
+    return failed ? -1 : 0;
+}
+
+/* {stamp: (failures, by_ip, by_user, invalid users, pam rhosts, accepted)}: the events
+ * added up per stamp, so Python adds a stamp's counters, not one event at a time. */
+static PyObject *counts_dict(const Table *tables, const unsigned char *base) {
+    PyObject *by_stamp = PyDict_New();
+    for (int r = 0; by_stamp && r < RULES; r++) {
+        for (Py_ssize_t i = 0; i < tables[r].used; i++) {
+            const Entry *e = &tables[r].entries[i];
+            PyObject *counts = stamp_counts(by_stamp, base, e->part[0]);
+            if (!counts || count_entry(counts, (enum Rule)r, e, base) < 0) {
+                Py_CLEAR(by_stamp);
+                break;
+            }
+        }
+    }
+    PyObject *stamp, *counts;
+    Py_ssize_t pos = 0;
+    while (by_stamp && PyDict_Next(by_stamp, &pos, &stamp, &counts)) {
+        PyObject *frozen = PyList_AsTuple(counts);
+        if (!frozen || PyDict_SetItem(by_stamp, stamp, frozen) < 0) Py_CLEAR(by_stamp);
+        Py_XDECREF(frozen);
+    }
+    return by_stamp;
+}
+
+typedef PyObject *(*Shape)(const Table *, const unsigned char *);
+
+/* Reads every line of ``lines`` (see the top of this file) and returns what ``shape``
+ * makes of the events' tables, with the indices of the lines left undecided. */
+static PyObject *read_lines(PyObject *args, const char *format, Shape shape) {
     Py_buffer view;
     int minute;
-    if (!PyArg_ParseTuple(args, "y*p:sshd_events", &view, &minute)) return NULL;
+    if (!PyArg_ParseTuple(args, format, &view, &minute)) return NULL;
     const unsigned char *base = view.buf, *s = base, *stop = base + view.len;
     PyObject *undecided = NULL, *events = NULL, *result = NULL;
     Table tables[RULES];
@@ -278,7 +389,7 @@ static PyObject *sshd_events(PyObject *Py_UNUSED(module), PyObject *args) {
         }
         s = end + 1;
     }
-    events = events_list(tables, base);
+    events = shape(tables, base);
     if (events) result = PyTuple_Pack(2, events, undecided);
 done:
     Py_XDECREF(events);
@@ -288,12 +399,25 @@ done:
     return result;
 }
 
+static PyObject *sshd_events(PyObject *Py_UNUSED(module), PyObject *args) {
+    return read_lines(args, "y*p:sshd_events", events_list);
+}
+
+static PyObject *sshd_counts(PyObject *Py_UNUSED(module), PyObject *args) {
+    return read_lines(args, "y*p:sshd_counts", counts_dict);
+}
+
 static PyMethodDef methods[] = {
     {"sshd_events", sshd_events, METH_VARARGS,
      "sshd_events(lines, minute)\n"
      "-> ([(stamp, (rule, fields, lines))], indices of the lines left undecided)\n\n"
      "sshd's events in lines (each ending in a newline) of the shapes sshd writes;\n"
      "stamps to the hour, or to the minute.  See the top of _sshdscan.c."},
+    {"sshd_counts", sshd_counts, METH_VARARGS,
+     "sshd_counts(lines, minute)\n"
+     "-> ({stamp: (failures, {ip: n}, {user: n}, {invalid user: n}, {rhost: n},\n"
+     "             {(user, ip, method): n})}, indices of the lines left undecided)\n\n"
+     "sshd_events' events added up per stamp, as sshd.add_read counts them."},
     {NULL, NULL, 0, NULL},
 };
 

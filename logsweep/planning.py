@@ -7,9 +7,9 @@ first packing over a few batches per worker balances both.  A big plain file
 (a live syslog of gigabytes) is first cut into byte ranges, so it is read on
 every core too; compressed streams cannot be entered in the middle.
 
-Packing is only as good as the costs.  A byte of auth.log costs about five
-times a byte of syslog (most of its lines hold an sshd needle, and each
-distinct event is counted in Python), so ``measured_costs`` reads a sample of
+Packing is only as good as the costs.  A byte of auth.log costs several
+times a byte of syslog (most of its lines hold an sshd needle, read by a
+second kernel and added up in Python per time stamp), so ``measured_costs`` reads a sample of
 each family and prices a file by its lines' bytes plus its needle lines;
 ``estimated_cost`` is the guess from the size alone, where nothing could be
 read.

@@ -89,6 +89,8 @@ for fmt, pieces in BUILT:
             for minute in (False, True):
                 got = sshd_kernel.sshd_events(block, minute)
                 assert got == built_sshd_kernel.sshd_events(block, minute), block
+                got = sshd_kernel.sshd_counts(block, minute)
+                assert got == built_sshd_kernel.sshd_counts(block, minute), block
         for pattern in KEY_PATTERNS[fmt]:
             native = count_block(block, pattern, WANTED[fmt])
             reference = count_block(block, pattern, WANTED[fmt], native=False)
@@ -100,6 +102,7 @@ for fmt, pieces in BUILT:
         block = bytes(rng.randrange(256) for _ in range(size)).replace(b"\n", b" ") + b"\n"
         count_block(block, KEY_PATTERNS[fmt][0], WANTED[fmt])
         sshd_kernel.sshd_events(block, True)
+        sshd_kernel.sshd_counts(block, False)
         blocks += 1
 print("blocks", blocks)
 """

@@ -151,8 +151,9 @@ def volume_stamp(line: bytes, minute: bool) -> bytes:
 
 
 def read_events(lines: list[bytes], minute: bool) -> tuple[list[tuple[bytes, Event]], list[int]]:
-    """``read_lines``, its reads as the rules' events."""
-    reads, left = sshd.read_lines(lines, minute)
+    """The kernel's events (``sshd_events``) as the rules' events; ``read_lines`` adds up
+    the same events per stamp (``sshd_counts``, tested against these below)."""
+    reads, left = _sshdscan.sshd_events(b"".join(line + b"\n" for line in lines), minute)
     return [
         (stamp, {"rule": rule, "count": n, **dict(zip(sshd.FIELDS[rule], fields, strict=True))})
         for stamp, (rule, fields, n) in reads
@@ -298,6 +299,23 @@ def test_a_block_of_lines_is_read_as_its_lines_one_by_one(lines: list[bytes], mi
             alone[key] = alone.get(key, 0) + event["count"]
     assert left == alone_left
     assert counted == alone
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=st.lists(LINE, max_size=30), minute=st.booleans())
+def test_read_lines_adds_up_the_kernels_events_per_stamp(lines: list[bytes], minute: bool) -> None:
+    """The fast path's counts (sshd_counts, added by add_read) are its events (sshd_events,
+    each counted by add_event, as the parser's path counts them), stamp by stamp."""
+    events, left = _sshdscan.sshd_events(b"".join(line + b"\n" for line in lines), minute)
+    by_events: dict[bytes, sshd.SshdPartial] = {}
+    for stamp, read in events:
+        sshd.add_event(by_events.setdefault(stamp, sshd.SshdPartial()), read, 3600)
+    counts, counts_left = sshd.read_lines(lines, minute)
+    by_counts: dict[bytes, sshd.SshdPartial] = {}
+    for stamp, stamp_counts in counts:
+        sshd.add_read(by_counts.setdefault(stamp, sshd.SshdPartial()), stamp_counts, 3600)
+    assert counts_left == left
+    assert by_counts == by_events
 
 
 @settings(max_examples=200, deadline=None)

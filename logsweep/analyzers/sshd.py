@@ -122,21 +122,33 @@ FIELDS = {
     "pam_unix": ("rhost",),
     "accepted": ("method", "user", "ip"),
 }
-# An event as the fast path gives it: (rule, its FIELDS, lines).
+# One event: (rule, its FIELDS, lines).
 Read = tuple[str, tuple[str, ...], int]
+# The events of one time stamp added up (the fast path's reads): failures, then
+# failures by source address and by user, invalid users, pam_unix failures by rhost,
+# and accepted logins by (user, ip, method).
+StampCounts = tuple[
+    int,
+    dict[str, int],
+    dict[str, int],
+    dict[str, int],
+    dict[str, int],
+    dict[tuple[str, str, str], int],
+]
 
 
 def read_lines(
     lines: Sequence[bytes], by_minute: bool
-) -> tuple[list[tuple[bytes, Read]], list[int]]:
+) -> tuple[list[tuple[bytes, StampCounts]], list[int]]:
     """The scan's fast path (scan.py): the events of a block's needle lines, read by
-    _sshdscan.c where a line has one of the shapes sshd writes, and counted by (time
-    stamp, rule, fields), so Python runs once per distinct event, not once per line.
+    _sshdscan.c where a line has one of the shapes sshd writes, and added up per time
+    stamp, so Python adds a stamp's counters (``add_read``), not one event at a time.
     Stamps: b"Nov 24 10", or b"Nov 24 10:07" by the minute.  Also the indices of the
     lines left to the parser (all of them where the C kernel is not built)."""
     if _sshdscan is None or not lines:
         return [], list(range(len(lines)))
-    return _sshdscan.sshd_events(b"\n".join(lines) + b"\n", by_minute)
+    counts, undecided = _sshdscan.sshd_counts(b"\n".join(lines) + b"\n", by_minute)
+    return list(counts.items()), undecided
 
 
 @dataclass
@@ -184,7 +196,21 @@ class SshdPartial:
         )
 
 
-def add_read(p: SshdPartial, read: Read, hour: int | None) -> None:
+def add_read(p: SshdPartial, counts: StampCounts, hour: int | None) -> None:
+    """Add one stamp's counts (``read_lines``); ``hour``: the start of its UTC hour."""
+    failures, by_ip, by_user, invalid, pam, accepted = counts
+    if failures:
+        p.failures += failures
+        p.failed_by_ip.update(by_ip)
+        p.failed_by_user.update(by_user)
+        if hour is not None:
+            p.failures_by_hour[hour] += failures
+    p.invalid_users.update(invalid)
+    p.pam_failures_by_rhost.update(pam)
+    p.accepted.update(accepted)
+
+
+def add_event(p: SshdPartial, read: Read, hour: int | None) -> None:
     """Count one event; ``hour``: the start of its UTC hour, None for a line without a time."""
     rule, fields, n = read
     if rule in ("failed", "pam_error"):
@@ -216,7 +242,7 @@ class SshdCollector:
         event = extract(record)
         if event is not None:
             hour = None if record.ts is None else hour_start(record.ts)
-            add_read(self.partial, as_read(event), hour)
+            add_event(self.partial, as_read(event), hour)
 
     def finish(self) -> SshdPartial:
         return self.partial
