@@ -35,6 +35,10 @@
  * longest) are the ones read here, and they reach the end, so the regex
  * takes them.  tests/test_sshdscan.py holds this to message_event on lines
  * built piece by piece and on arbitrary bytes.
+ *
+ * sshd_counts(lines, minute) reads the lines the same way and adds the events
+ * up per stamp, into the counters sshd.add_read adds to a partial: the scan
+ * uses it, and the tests hold it to sshd_events' events counted one by one.
  */
 #include "_lines.h"
 
