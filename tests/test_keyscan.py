@@ -272,3 +272,23 @@ def test_groups_must_be_programs_and_needles_of_bytes() -> None:
         kernel.count_rfc3164(b"x\n", False, ((("sshd",), (b"x",)),))  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="a group is"):
         kernel.count_access(b"x\n", False, ((b"x",),))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("needle", [b"u", b"ab", b"aab", b"usb ", b"abcdefghijklmnopq", b"a" * 19])
+def test_a_needle_is_found_wherever_it_starts_and_only_whole(needle: bytes) -> None:
+    """The kernel compares 16 starts at a time, then the rest of a line one by one: a
+    needle at every offset of messages of every length around those rounds (0-50
+    bytes), whole, cut by the line's end, or with its first or last byte wrong."""
+    head = b"Nov 24 06:25:00 web-1 kernel: "
+    wrong_first = bytes([needle[0] ^ 1]) + needle[1:]
+    wrong_last = needle[:-1] + bytes([needle[-1] ^ 1])
+    lines = []
+    for length in range(51):
+        filler = bytes(b"xyz"[i % 3] for i in range(length))
+        for at in range(length + 1):
+            for piece in (needle, needle[:-1], wrong_first, wrong_last):
+                lines.append(head + (filler[:at] + piece + filler[at:])[: length + len(needle)])
+    block = b"".join(line + b"\n" for line in lines)
+    wanted = Wanted(((frozenset({b"kernel"}), (needle,)),))
+    both(block, PATTERNS[0], wanted)
+    assert count_block(block, PATTERNS[0], wanted).wanted  # the needle is found somewhere
