@@ -28,11 +28,13 @@ from logsweep.blockcount import lines_with
 from logsweep.discovery import LogFile
 from logsweep.readers import Compression, open_decompressed, sniff_compression
 
-# Costs in nanoseconds of one worker, measured on the benchmark tree
-# (benchmarks/RESULTS.md): a byte of lines read, decompressed and counted; and a
-# line an analyzer reads by itself (a needle line: an sshd failure, a USB line).
-NS_PER_BYTE = 1.2
-NS_PER_NEEDLE_LINE = 1_000
+# Costs in nanoseconds of one worker, fitted (least squares) to scan_file's CPU time
+# per file of the benchmark tree (benchmarks/RESULTS.md) on the 2-core test VM: a
+# byte of lines read, decompressed and counted; and a line an analyzer reads by
+# itself (a needle line: an sshd failure, a USB line).  Only their ratio shapes the
+# batches; their size decides how many there are (TARGET_TASK_COST).
+NS_PER_BYTE = 2.1
+NS_PER_NEEDLE_LINE = 630
 # Compressed files hold several times their size in lines (logs compress 8-18x);
 # where the size of the lines is unknown, names are the guess, the reader still
 # trusts magic bytes.

@@ -77,7 +77,7 @@ def test_a_family_dense_with_needle_lines_costs_more_per_byte(tmp_path: Path) ->
     )
     cost = measured_costs([auth, syslog], ANALYZER_NAMES)
     assert cost(syslog) == syslog.size * NS_PER_BYTE
-    assert cost(auth) > 5 * cost(syslog) * auth.size / syslog.size
+    assert cost(auth) > 3 * cost(syslog) * auth.size / syslog.size
     # Without the sshd analyzer nobody reads those lines one by one.
     assert measured_costs([auth], ["volume"])(auth) == auth.size * NS_PER_BYTE
 
@@ -105,7 +105,7 @@ def test_plan_balances_measured_costs_across_workers(tmp_path: Path) -> None:
     fail = "Nov 24 10:00:00 web01 sshd[1]: Failed password for root from 192.0.2.1 port 2 ssh2"
     cron = "Nov 24 10:00:00 web01 CRON[1]: (root) CMD (run-parts /etc/cron.hourly ok)"
     files = [write(tmp_path / f"auth.log.{n}", [fail] * 2000) for n in (1, 2)]
-    files.append(write(tmp_path / "syslog.1", [cron] * 20_000))
+    files.append(write(tmp_path / "syslog.1", [cron] * 8_000))
 
     def auth_files(batches: list[Batch]) -> list[int]:
         return [len([f for f in b.files if "auth" in f.path]) for b in batches]
