@@ -53,17 +53,27 @@ from prefect_server import (
 )
 
 from flows.signals import signal_behind, signals_win
+from logsweep.analyzers import ANALYZER_NAMES
+from logsweep.discovery import discover
 from logsweep.ledger import Ledger, ledger_report
+from logsweep.planning import plan
 from logsweep.scan import ScanOptions
 
 CANCEL_DEADLINE = 10.0  # seconds from the Cancel request: the reliability requirement
-FILES = 6  # six batches of one file each: two parse while the others wait
-LINES_PER_FILE = 600_000  # ~11 s of parsing per file here, so a whole run takes ~35 s
+WORKERS = os.cpu_count() or 1  # the served flow's pool: one worker per core
+# Twice as many batches as workers (the planner's second round of batches starts at 2
+# s of work a worker): one round parses while a batch of the first is recorded.
+FILES = 4 * WORKERS + 1
+LINES_PER_FILE = 600_000  # ~12 s of parsing per file here: a whole run takes ~55 s
 IPS = 100
 USERS = 7
+# A user name that is not ASCII: sshd's C reader leaves such a line to the line parser,
+# so the run stays long enough to cancel mid-way however fast the common lines get
+# (ASCII names: 0.4 s a file).
+USER = "us\u00e9r"
 LINE = (
     "Nov {d} {h:02d}:{m:02d}:{s:02d} {host} sshd[{pid}]: "
-    "Failed password for user{u} from 198.51.100.{ip} port {port} ssh2\n"
+    "Failed password for " + USER + "{u} from 198.51.100.{ip} port {port} ssh2\n"
 )
 
 
@@ -109,7 +119,13 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> Tree:
         path.parent.mkdir(parents=True)
         write_gzip_log(path, k, LINES_PER_FILE)
         lines[str(path)] = LINES_PER_FILE
-    return Tree(root=root, logs=root / "logs", lines=lines)
+    tree = Tree(root=root, logs=root / "logs", lines=lines)
+    # Cancelling "mid-way" needs a batch recorded while others still parse: more batches
+    # than workers.  The planner prices these lines as the fast path's (it cannot know
+    # the user names send them to the parser), so it takes this many files to get them.
+    batches = plan(discover([str(tree.logs)]).files, WORKERS, ANALYZER_NAMES, split=False)
+    assert len(batches) > WORKERS, [len(b.files) for b in batches]
+    return tree
 
 
 @dataclass(frozen=True)
@@ -189,7 +205,7 @@ def wait_until(what: str, probe: Callable[[], bool], timeout: float, poll: float
 
 def expected_sshd() -> tuple[dict[str, int], dict[str, int]]:
     by_ip = Counter(f"198.51.100.{i % IPS}" for i in range(LINES_PER_FILE))
-    by_user = Counter(f"user{i % USERS}" for i in range(LINES_PER_FILE))
+    by_user = Counter(f"{USER}{i % USERS}" for i in range(LINES_PER_FILE))
     return (
         {ip: n * FILES for ip, n in by_ip.items()},
         {user: n * FILES for user, n in by_user.items()},
