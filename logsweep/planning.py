@@ -9,10 +9,9 @@ every core too; compressed streams cannot be entered in the middle.
 
 Packing is only as good as the costs.  A byte of auth.log costs several
 times a byte of syslog (most of its lines hold an sshd needle, read by a
-second kernel and added up in Python per time stamp), so ``measured_costs`` reads a sample of
-each family and prices a file by its lines' bytes plus its needle lines;
-``estimated_cost`` is the guess from the size alone, where nothing could be
-read.
+second kernel), so ``measured_costs`` reads a sample of each family and
+prices a file by its lines' bytes plus its needle lines; ``estimated_cost``
+is the guess from the size alone, where nothing could be read.
 """
 
 import contextlib

@@ -82,7 +82,7 @@ class ScanOptions:
     # tested against, and a way to rule it out.
     line_by_line: bool = False
     # Keep each file's partials per UTC hour, as a ledger stores them.  A one-off report
-    # only adds them up, so its batches fold them first (fold_hours): a tenth of the
+    # only adds them up, so its batches fold them first (fold_hours): a quarter of the
     # bytes to pickle, send and merge in the flow's process.
     hourly: bool = True
 
@@ -737,11 +737,16 @@ def fold_hours(result: FileResult) -> FileResult:
     a report built from folded results is the same; only a ledger needs the
     hours apart, to report a window of them later.
     """
-    folded: dict[str, dict[int, Any]] = {}
-    for name, hourly in result.partials.items():
-        parts = list(hourly.values())
-        folded[name] = {ALL_HOURS: reduce(lambda a, b: a.merge(b), parts)} if parts else {}
+    folded = {
+        name: {ALL_HOURS: added_up(name, hourly.values())} if hourly else {}
+        for name, hourly in result.partials.items()
+    }
     return FileResult(result.entry, folded, result.progress)
+
+
+def added_up(name: str, partials: Iterable[Any]) -> Any:
+    """One partial of analyzer ``name`` holding all of ``partials`` (its empty one if none)."""
+    return reduce(lambda a, b: a.merge(b), partials, ANALYZERS[name].empty())
 
 
 def merge_partials(results: Iterable[FileResult], analyzers: Sequence[str]) -> dict[str, Any]:
@@ -749,8 +754,9 @@ def merge_partials(results: Iterable[FileResult], analyzers: Sequence[str]) -> d
     merged: dict[str, Any] = {}
     results = list(results)
     for name in analyzers:
-        parts = [p for r in results for p in r.partials.get(name, {}).values()]
-        merged[name] = reduce(lambda a, b: a.merge(b), parts, ANALYZERS[name].empty())
+        merged[name] = added_up(
+            name, (p for r in results for p in r.partials.get(name, {}).values())
+        )
     return merged
 
 

@@ -306,10 +306,10 @@ def test_a_block_of_lines_is_read_as_its_lines_one_by_one(lines: list[bytes], mi
 def test_read_lines_adds_up_the_kernels_events_per_stamp(lines: list[bytes], minute: bool) -> None:
     """The fast path's counts (sshd_counts, added by add_read) are its events (sshd_events,
     each counted by add_event, as the parser's path counts them), stamp by stamp."""
-    events, left = _sshdscan.sshd_events(b"".join(line + b"\n" for line in lines), minute)
+    events, left = read_events(lines, minute)
     by_events: dict[bytes, sshd.SshdPartial] = {}
-    for stamp, read in events:
-        sshd.add_event(by_events.setdefault(stamp, sshd.SshdPartial()), read, 3600)
+    for stamp, event in events:
+        sshd.add_event(by_events.setdefault(stamp, sshd.SshdPartial()), event, 3600)
     counts, counts_left = sshd.read_lines(lines, minute)
     by_counts: dict[bytes, sshd.SshdPartial] = {}
     for stamp, stamp_counts in counts:

@@ -114,7 +114,7 @@ def message_event(program: str, message: str) -> Event | None:
     return {"rule": name, "count": count, **fields}
 
 
-# Each rule's fields, in the order a Read holds them.
+# Each rule's fields, in the order _sshdscan.sshd_events gives them.
 FIELDS = {
     "failed": ("method", "user", "ip"),
     "pam_error": ("user", "ip"),
@@ -122,8 +122,6 @@ FIELDS = {
     "pam_unix": ("rhost",),
     "accepted": ("method", "user", "ip"),
 }
-# One event: (rule, its FIELDS, lines).
-Read = tuple[str, tuple[str, ...], int]
 # The events of one time stamp added up (the fast path's reads): failures, then
 # failures by source address and by user, invalid users, pam_unix failures by rhost,
 # and accepted logins by (user, ip, method).
@@ -210,28 +208,21 @@ def add_read(p: SshdPartial, counts: StampCounts, hour: int | None) -> None:
     p.accepted.update(accepted)
 
 
-def add_event(p: SshdPartial, read: Read, hour: int | None) -> None:
+def add_event(p: SshdPartial, event: Event, hour: int | None) -> None:
     """Count one event; ``hour``: the start of its UTC hour, None for a line without a time."""
-    rule, fields, n = read
+    n, rule = event["count"], event["rule"]
     if rule in ("failed", "pam_error"):
-        user, ip = fields[-2:]  # after failed's method
         p.failures += n
-        p.failed_by_ip[ip] += n
-        p.failed_by_user[user] += n
+        p.failed_by_ip[event["ip"]] += n
+        p.failed_by_user[event["user"]] += n
         if hour is not None:
             p.failures_by_hour[hour] += n
     elif rule == "invalid_user":
-        p.invalid_users[fields[0]] += n
+        p.invalid_users[event["user"]] += n
     elif rule == "pam_unix":
-        p.pam_failures_by_rhost[fields[0]] += n
+        p.pam_failures_by_rhost[event["rhost"]] += n
     elif rule == "accepted":
-        method, user, ip = fields
-        p.accepted[(user, ip, method)] += n
-
-
-def as_read(event: Event) -> Read:
-    rule = event["rule"]
-    return rule, tuple(event[name] for name in FIELDS[rule]), event["count"]
+        p.accepted[(event["user"], event["ip"], event["method"])] += n
 
 
 class SshdCollector:
@@ -241,8 +232,7 @@ class SshdCollector:
     def feed(self, record: SyslogRecord) -> None:
         event = extract(record)
         if event is not None:
-            hour = None if record.ts is None else hour_start(record.ts)
-            add_event(self.partial, as_read(event), hour)
+            add_event(self.partial, event, None if record.ts is None else hour_start(record.ts))
 
     def finish(self) -> SshdPartial:
         return self.partial
