@@ -21,6 +21,9 @@ import struct
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import BinaryIO
+
+import zstandard
 
 from logsweep.analyzers import ANALYZERS
 from logsweep.blockcount import lines_with
@@ -29,16 +32,32 @@ from logsweep.readers import Compression, open_decompressed, sniff_compression
 
 # Costs in nanoseconds of one worker, fitted (least squares) to scan_file's CPU time
 # per file of the benchmark tree (benchmarks/RESULTS.md) on the 2-core test VM: a
-# byte of lines read, decompressed and counted; and a line an analyzer reads by
-# itself (a needle line: an sshd failure, a USB line).  Only their ratio shapes the
+# byte of lines counted; a byte of lines decompressed, by compression (gzip fitted,
+# the others scaled by their decompressors' measured speed against isal's on 40 MiB
+# of syslog: zstd 1.1x, xz 9.3x, bzip2 46x); and a line an analyzer reads by itself
+# (a needle line: an sshd failure, a USB line).  Only their ratios shape the
 # batches; their size decides how many there are (TARGET_TASK_COST).
-NS_PER_BYTE = 2.1
-NS_PER_NEEDLE_LINE = 630
+NS_PER_BYTE = 1.3
+NS_TO_DECOMPRESS = {
+    Compression.NONE: 0.0,
+    Compression.GZIP: 0.7,
+    Compression.ZSTD: 0.8,
+    Compression.XZ: 6.5,
+    Compression.BZIP2: 32.0,
+}
+NS_PER_NEEDLE_LINE = 1000
 # Compressed files hold several times their size in lines (logs compress 8-18x);
 # where the size of the lines is unknown, names are the guess, the reader still
 # trusts magic bytes.
 _COMPRESSED_WEIGHT = 8
-_COMPRESSED_NAMES = (".gz", ".bz2", ".xz", ".zst", ".zstd")
+_COMPRESSION_BY_NAME = {
+    ".gz": Compression.GZIP,
+    ".bz2": Compression.BZIP2,
+    ".xz": Compression.XZ,
+    ".zst": Compression.ZSTD,
+    ".zstd": Compression.ZSTD,
+}
+_COMPRESSED_NAMES = tuple(_COMPRESSION_BY_NAME)
 SAMPLE_BYTES = 1 << 20
 # A task's work, in ns: a second, so ~0.1 s of Prefect overhead is ~10 % of it.
 TARGET_TASK_COST = 1_000_000_000
@@ -56,8 +75,16 @@ class Batch:
 
 def estimated_cost(log: LogFile) -> int:
     """A file's cost in ns from its size and name alone."""
-    weight = _COMPRESSED_WEIGHT if log.path.endswith(_COMPRESSED_NAMES) else 1
-    return int(max(log.size, 1) * weight * NS_PER_BYTE)
+    kind = _compression_by_name(log.path)
+    weight = 1 if kind is Compression.NONE else _COMPRESSED_WEIGHT
+    return int(max(log.size, 1) * weight * (NS_PER_BYTE + NS_TO_DECOMPRESS[kind]))
+
+
+def _compression_by_name(path: str) -> Compression:
+    return next(
+        (kind for suffix, kind in _COMPRESSION_BY_NAME.items() if path.endswith(suffix)),
+        Compression.NONE,
+    )
 
 
 Cost = Callable[[LogFile], int]
@@ -132,11 +159,14 @@ def measured_costs(files: Sequence[LogFile], analyzers: Iterable[str]) -> Cost:
                 density[log.family] = _needle_density(Path(log.path), needles)
     costs: dict[tuple[str, tuple[int, int] | None], int] = {}
     for log in files:
-        size = _data_bytes(log)
-        if size is None or log.family not in density:
+        shape = _data_shape(log)
+        if shape is None or log.family not in density:
             costs[(log.path, log.part)] = estimated_cost(log)
         else:
-            per_byte = NS_PER_BYTE + density[log.family] * NS_PER_NEEDLE_LINE
+            kind, size = shape
+            per_byte = (
+                NS_PER_BYTE + NS_TO_DECOMPRESS[kind] + density[log.family] * NS_PER_NEEDLE_LINE
+            )
             costs[(log.path, log.part)] = max(1, int(size * per_byte))
     return lambda log: costs.get((log.path, log.part)) or estimated_cost(log)
 
@@ -153,21 +183,31 @@ def _needle_density(path: Path, needles: Sequence[bytes]) -> float:
     return len(lines_with(sample, needles)) / len(sample) if needles else 0.0
 
 
-def _data_bytes(log: LogFile) -> int | None:
-    """The bytes of lines in ``log`` (its part), or None if unknown."""
+def _data_shape(log: LogFile) -> tuple[Compression, int] | None:
+    """How ``log`` (its part) is compressed and its bytes of lines (guessed from its size
+    where the format does not say); None if it cannot be opened."""
     if log.part is not None:
-        return log.part[1] - log.part[0]
+        return Compression.NONE, log.part[1] - log.part[0]
     try:
         with open(log.path, "rb") as raw:
             kind = sniff_compression(raw.read(6))
             if kind is Compression.NONE:
-                return log.size
-            if kind is not Compression.GZIP or log.size < 18:
-                return None
-            raw.seek(-4, 2)
-            # ISIZE: the last member's length mod 2**32; below the file's size it
-            # has wrapped (or the file holds several members), so it is no use.
-            (isize,) = struct.unpack("<I", raw.read(4))
-            return isize if isize >= log.size else None
+                return kind, log.size
+            return kind, _declared_size(raw, kind, log.size) or log.size * _COMPRESSED_WEIGHT
     except OSError:
         return None
+
+
+def _declared_size(raw: BinaryIO, kind: Compression, size: int) -> int | None:
+    """The bytes of lines a compressed file says it holds; None where it does not say or
+    cannot be trusted.  Below the file's own size a figure is wrong: a gzip ISIZE that
+    wrapped (mod 2**32), or the first of several members or frames."""
+    declared = None
+    if kind is Compression.GZIP and size >= 18:
+        raw.seek(-4, 2)
+        (declared,) = struct.unpack("<I", raw.read(4))  # ISIZE: the last member's
+    elif kind is Compression.ZSTD:
+        raw.seek(0)
+        with contextlib.suppress(zstandard.ZstdError):
+            declared = zstandard.frame_content_size(raw.read(18))  # -1: not written
+    return declared if declared is not None and declared >= size else None

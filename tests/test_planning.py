@@ -1,9 +1,12 @@
 """Batches: every file once, costliest first, enough to keep every worker busy, few enough
 that per-task overhead stays small; costs measured from the files where they can be."""
 
+import bz2
 import gzip
+import lzma
 from pathlib import Path
 
+import zstandard
 from helpers import as_log_file
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,6 +16,7 @@ from logsweep.discovery import LogFile
 from logsweep.planning import (
     BATCHES_PER_WORKER,
     NS_PER_BYTE,
+    NS_TO_DECOMPRESS,
     TARGET_TASK_COST,
     Batch,
     estimated_cost,
@@ -20,6 +24,7 @@ from logsweep.planning import (
     plan,
     plan_batches,
 )
+from logsweep.readers import Compression
 
 sizes = st.lists(st.integers(0, 200 << 20), max_size=60)
 
@@ -53,6 +58,15 @@ def test_compressed_files_weigh_more_than_their_size() -> None:
     assert estimated_cost(gz) > estimated_cost(plain)
 
 
+def test_slower_decompressors_weigh_more_by_name() -> None:
+    """Where nothing can be read, the name says the decompressor: bzip2 is ~45x isal here."""
+    costs = [
+        estimated_cost(LogFile(f"/l/messages{suffix}", "messages", 1, 1000, 0.0))
+        for suffix in ("", ".gz", ".zst", ".xz", ".bz2")
+    ]
+    assert costs[0] < costs[1] < costs[2] < costs[3] < costs[4]
+
+
 def test_the_biggest_file_goes_first_and_small_ones_share_a_batch() -> None:
     files = files_of([100 << 20] + [1 << 10] * 20)
     batches = plan_batches(files, workers=2)
@@ -82,14 +96,38 @@ def test_a_family_dense_with_needle_lines_costs_more_per_byte(tmp_path: Path) ->
     assert measured_costs([auth], ["volume"])(auth) == auth.size * NS_PER_BYTE
 
 
-def test_a_gzip_file_costs_what_its_lines_cost(tmp_path: Path) -> None:
+def test_a_gzip_file_costs_what_its_lines_cost_and_their_decompression(tmp_path: Path) -> None:
     lines = [f"Nov 24 10:00:{i % 60:02d} web01 CRON[{i}]: job {i}" for i in range(2000)]
     plain = write(tmp_path / "syslog.1", lines)
     (tmp_path / "old").mkdir()
     packed = write(tmp_path / "old" / "syslog.1.gz", lines, gz=True)
     cost = measured_costs([plain, packed], ANALYZER_NAMES)
     assert packed.size < plain.size / 5
-    assert cost(packed) == cost(plain)  # the gzip trailer says how many bytes of lines
+    # The gzip trailer says how many bytes of lines; it is priced by their bytes.
+    decompressing = plain.size * NS_TO_DECOMPRESS[Compression.GZIP]
+    assert cost(packed) == int(plain.size * NS_PER_BYTE + decompressing)
+
+
+def test_files_are_priced_by_their_magic_bytes_decompressor(tmp_path: Path) -> None:
+    """Rotated logs come as .gz, .bz2, .xz, .zst: each priced by how fast it decompresses,
+    whatever its name says (the reader trusts magic bytes too)."""
+    data = "".join(f"Nov 24 10:00:{i % 60:02d} web01 CRON[{i}]: job {i}\n" for i in range(4000))
+    packers = {
+        "gz": gzip.compress,
+        "zst": zstandard.ZstdCompressor().compress,
+        "xz": lzma.compress,
+        "bz2": bz2.compress,
+    }
+    files = []
+    for n, pack in enumerate(packers.values(), start=1):
+        path = tmp_path / f"syslog.{n}"  # no suffix: the bytes decide
+        path.write_bytes(pack(data.encode()))
+        files.append(as_log_file(path))
+    cost = measured_costs(files, ANALYZER_NAMES)
+    per_byte = [cost(f) / f.size for f in files]
+    assert per_byte[1] < per_byte[2] < per_byte[3]  # zstd < xz < bzip2, byte for byte
+    # gzip's trailer and zstd's frame header say how many bytes of lines they hold.
+    assert cost(files[0]) < cost(files[1]) < cost(files[0]) * 1.1
 
 
 def test_a_file_that_cannot_be_read_keeps_the_size_guess(tmp_path: Path) -> None:
