@@ -7,6 +7,7 @@ arguments or nothing to scan.
 """
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -184,31 +185,38 @@ def run_scan(args: argparse.Namespace) -> int:
     # with the run for the SQLite file ("database is locked" tracebacks in the output).
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     # Imported here: Prefect takes a second to import; usage errors should not wait for it.
-    from flows.progress import with_progress_bar
+    from flows.api_server import temporary_api_server
     from flows.runners import DaskNotInstalled, make_task_runner, quiet_prefect_logs
-    from flows.scan import AnalyzerName, scan_logs
 
     if not sys.stderr.isatty():
         quiet_prefect_logs()  # cron mail gets the report, not Prefect's chatter
-    try:
-        runner = make_task_runner(args.runner, args.workers, args.dask_address)
-    except DaskNotInstalled as exc:
-        raise UsageError(str(exc)) from exc
-    try:
-        # A bar of files and bytes on stderr, only when stderr is a terminal.
-        report = with_progress_bar(scan_logs.with_options(task_runner=runner))(
-            paths=[str(Path(p)) for p in args.paths],
-            analyzers=cast("list[AnalyzerName]", list(analyzers)),
-            timezone=args.timezone,
-            state_path=args.state,
-            since=args.since,
-            until=args.until,
-            retain_days=args.retain_days,
-            file_time_limit=args.file_time_limit,
-        )
-    except LedgerBusy as exc:
-        print(f"logsweep: {exc}", file=sys.stderr)
-        return EXIT_BUSY
+    with contextlib.ExitStack() as stack:
+        # Embedded runs: the API server starts now, while the flow is imported.
+        server = stack.enter_context(temporary_api_server())
+        from flows.progress import with_progress_bar
+        from flows.scan import AnalyzerName, scan_logs
+
+        try:
+            runner = make_task_runner(args.runner, args.workers, args.dask_address)
+        except DaskNotInstalled as exc:
+            raise UsageError(str(exc)) from exc
+        if server is not None:
+            stack.enter_context(server.in_use())
+        try:
+            # A bar of files and bytes on stderr, only when stderr is a terminal.
+            report = with_progress_bar(scan_logs.with_options(task_runner=runner))(
+                paths=[str(Path(p)) for p in args.paths],
+                analyzers=cast("list[AnalyzerName]", list(analyzers)),
+                timezone=args.timezone,
+                state_path=args.state,
+                since=args.since,
+                until=args.until,
+                retain_days=args.retain_days,
+                file_time_limit=args.file_time_limit,
+            )
+        except LedgerBusy as exc:
+            print(f"logsweep: {exc}", file=sys.stderr)
+            return EXIT_BUSY
     return emit(report, args)
 
 

@@ -1,0 +1,85 @@
+"""The CLI's temporary API server for embedded runs (a real uvicorn Prefect server)."""
+
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from flows.api_server import TemporaryServer, embedded_run, healthy, temporary_api_server
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.usefixtures("prefect_api")
+def test_no_server_of_its_own_when_prefect_is_told_of_one() -> None:
+    assert not embedded_run()
+    with temporary_api_server() as server:
+        assert server is None
+
+
+@pytest.fixture
+def taken_port() -> Iterator[int]:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield int(sock.getsockname()[1])
+
+
+def test_a_taken_port_costs_a_relaunch_not_the_run(
+    taken_port: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Launched on a port someone else holds, the server exits; it is launched again on
+    a free one, answers there, and is stopped for good."""
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    server = TemporaryServer(port=taken_port)
+    server.launch()
+    try:
+        server.wait_until_ready(timeout=120)
+        assert server.port != taken_port
+        assert healthy(server.api_url)
+        process = server.process
+        assert process is not None
+    finally:
+        server.stop()
+    assert process.poll() is not None, "the server process still runs"
+    assert not healthy(server.api_url)
+
+
+IN_USE = """
+import os
+from prefect.settings import get_current_settings
+from flows.api_server import embedded_run, healthy, temporary_api_server
+
+assert embedded_run()
+with temporary_api_server() as server:
+    assert server is not None
+    with server.in_use():
+        assert os.environ["PREFECT_API_URL"] == server.api_url  # for workers spawned later
+        assert get_current_settings().api.url == server.api_url  # for this process
+        assert healthy(server.api_url)
+    assert "PREFECT_API_URL" not in os.environ
+    assert not get_current_settings().api.url
+assert not healthy(server.api_url)
+print("ok")
+"""
+
+
+def test_in_use_points_prefect_and_workers_at_the_server_and_back(tmp_path: Path) -> None:
+    """In a process of its own: this session's test server is in every settings context here."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env |= {
+        "PREFECT_HOME": str(tmp_path / "home"),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        # A fresh PREFECT_HOME is migrated first: over Prefect's 20 s on a busy 2-core box.
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", IN_USE], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "ok\n"
