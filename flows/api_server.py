@@ -103,7 +103,10 @@ class TemporaryServer:
         """Return once the server answers its health check; relaunch on another port
         if the chosen one was taken meanwhile."""
         deadline = time.monotonic() + timeout
-        for _ in range(START_ATTEMPTS):
+        for attempt in range(START_ATTEMPTS):
+            if attempt:
+                self.port = free_port()
+                self.launch()
             assert self.process is not None
             while self.process.poll() is None:
                 if healthy(self.api_url):
@@ -115,8 +118,6 @@ class TemporaryServer:
                     )
                 time.sleep(POLL_SECONDS)
             code = self.process.returncode
-            self.port = free_port()
-            self.launch()
         raise ServerDidNotStart(f"the temporary Prefect API server exited (code {code})")
 
     @contextlib.contextmanager

@@ -63,6 +63,44 @@ def test_no_shell_and_no_eval_anywhere_in_the_product() -> None:
                 elif isinstance(node, ast.Import | ast.ImportFrom):
                     names = [a.name for a in node.names]
                     module = getattr(node, "module", None) or ""
-                    if "subprocess" in names or module == "subprocess" or "pickle" in names:
+                    spawns = "subprocess" in names or module == "subprocess"
+                    if (spawns and path.name != SERVER_LAUNCHER.name) or "pickle" in names:
                         offenders.append(f"{path.name}:{node.lineno} imports {names or module}")
     assert offenders == []
+
+
+# The one module that starts a process: the run's temporary Prefect API server.
+SERVER_LAUNCHER = CORE.parent / "flows" / "api_server.py"
+
+
+def test_the_server_launcher_runs_only_prefects_fixed_server_command() -> None:
+    """Its argv comes from ``server_command(port)`` alone: nothing from a parameter or a
+    log line, and no shell."""
+    tree = ast.parse(SERVER_LAUNCHER.read_text())
+    used = {
+        node.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "subprocess"
+    }
+    assert used <= {"Popen", "TimeoutExpired"}, used
+    spawns = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "Popen"
+    ]
+    assert spawns, "the launcher no longer spawns the server: drop this allowance"
+    for call in spawns:
+        argv = call.args[0]
+        assert isinstance(argv, ast.Call) and getattr(argv.func, "id", "") == "server_command"
+    command = next(
+        node
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and node.name == "server_command"
+    )
+    assert [
+        (a.arg, ast.unparse(a.annotation or ast.Constant(None))) for a in command.args.args
+    ] == [("port", "int")]
