@@ -24,7 +24,8 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 from prefect import flow, task
 
-from flows.runners import make_task_runner, quiet_prefect_logs
+from flows.quiet import quiet_prefect_logs
+from flows.runners import make_task_runner
 
 
 @task(name="noop")

@@ -85,7 +85,8 @@ def main() -> None:
 
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no phoning home
     # Imported after the arguments: --help should not wait for Prefect.
-    from flows.runners import make_task_runner, quiet_prefect_logs
+    from flows.quiet import quiet_prefect_logs
+    from flows.runners import make_task_runner
     from flows.scan import scan_logs
 
     quiet_prefect_logs()  # the timings are the output

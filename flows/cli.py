@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
 
+from flows.quiet import quiet_prefect_logs
 from logsweep.analyzers import ANALYZER_NAMES, parse_analyzer_names
 from logsweep.discovery import discover
 from logsweep.ledger import Ledger, LedgerBusy, ledger_report, parse_when
@@ -184,12 +185,12 @@ def run_scan(args: argparse.Namespace) -> int:
     # A temporary API server lives for one scan: its telemetry heartbeat only competes
     # with the run for the SQLite file ("database is locked" tracebacks in the output).
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    # Imported here: Prefect takes a second to import; usage errors should not wait for it.
-    from flows.api_server import temporary_api_server
-    from flows.runners import DaskNotInstalled, make_task_runner, quiet_prefect_logs
-
     if not sys.stderr.isatty():
         quiet_prefect_logs()  # cron mail gets the report, not Prefect's chatter
+    # Imported here: Prefect takes a second to import; usage errors should not wait for it.
+    from flows.api_server import temporary_api_server
+    from flows.runners import DaskNotInstalled, make_task_runner
+
     with contextlib.ExitStack() as stack:
         # Embedded runs: the API server starts now, while the flow is imported.
         server = stack.enter_context(temporary_api_server())

@@ -30,10 +30,10 @@ from rich.console import Console
 from rich.file_proxy import FileProxy
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
+from flows.quiet import CONSOLE_LEVEL
 from logsweep.planning import Batch
 
 P = ParamSpec("P")
-CONSOLE_LEVEL = "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"
 R = TypeVar("R")
 
 

@@ -19,7 +19,6 @@ extra) does the same for Dask workers on this host; it is imported only when
 asked for.
 """
 
-import logging
 import os
 import threading
 import time
@@ -192,14 +191,3 @@ def worker_count() -> int:
         # A Dask cluster's size is whatever it has, perhaps on other machines.
         count = cluster_threads()
     return int(count) if count else (os.cpu_count() or 1)
-
-
-def quiet_prefect_logs() -> None:
-    """Keep only warnings from Prefect: for cron and pipes, where the report is the output."""
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    # Dask's own chatter too (a local cluster logs every worker start and stop);
-    # through its config, so it holds when distributed is imported later, and in
-    # the local cluster's worker processes, which inherit the environment.
-    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
-    for name in ("prefect", "prefect.flow_runs", "prefect.task_runs", "distributed"):
-        logging.getLogger(name).setLevel(logging.WARNING)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from helpers import descendants
+from prefect_server import Server, api, clean_env
 
 from flows.cli import main
 from logsweep.samples import generate_sample_tree
@@ -130,6 +131,7 @@ def test_cli_scan_uses_one_api_server_and_writes_the_report(tmp_path: Path) -> N
     # Prefect's log and event senders drained before the server stopped: otherwise
     # they retry against it for over a minute and print this.
     assert "Error logging to API" not in err
+    assert " | INFO " not in err, err  # under a pipe: no Prefect chatter for cron to mail
     assert not [pid for pid in servers if Path(f"/proc/{pid}").exists()], "server left running"
     report = json.loads(output.read_text())
     assert report["sshd"] == truth["ssh"]
@@ -137,6 +139,31 @@ def test_cli_scan_uses_one_api_server_and_writes_the_report(tmp_path: Path) -> N
     broken = [f for f in report["files"] if f["path"].endswith("broken.log.1.gz")]
     assert broken[0]["status"] == "error" and broken[0]["error"]
     assert "1 file(s) could not be read completely" in err
+
+
+def test_a_piped_run_prints_no_chatter_and_keeps_its_logs_in_the_api(
+    tmp_path: Path, live_server: Server
+) -> None:
+    """Cron's view: stderr only for what needs a human; the UI's view: the run's INFO lines."""
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+
+    tree = tmp_path / "tree"
+    generate_sample_tree(tree)
+    env = clean_env(PREFECT_API_URL=live_server.api_url, PREFECT_HOME=str(tmp_path / "home"))
+    cmd = [sys.executable, "-m", "flows.cli", "scan", str(tree), "--workers", "2"]
+    cmd += ["--format", "json", "--output", str(tmp_path / "report.json")]
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert (proc.stdout, proc.stderr) == ("", "")
+    with api(live_server) as client:
+        runs = [r for r in client.read_flow_runs() if r.parameters.get("paths") == [str(tree)]]
+        assert len(runs) == 1, runs
+        logs = client.read_logs(
+            log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[runs[0].id]))
+        )
+    messages = [log.message for log in logs]
+    assert "scanned 36/36 files" in messages, messages
+    assert any(m.startswith("Finished in state Completed") for m in messages), messages
 
 
 def test_report_renders_a_ledger_without_scanning(

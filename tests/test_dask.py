@@ -204,7 +204,7 @@ def test_without_the_extra_the_dask_runner_says_what_to_install(
     with pytest.raises(DaskNotInstalled, match=r"pip install 'logsweep\[dask\]'"):
         make_task_runner("dask", 2)
     (tmp_path / "syslog").write_text("Nov 24 10:00:00 h cron[1]: x\n")
-    monkeypatch.setattr(flows.runners, "quiet_prefect_logs", lambda: None)  # no global state
+    monkeypatch.setattr(flows.cli, "quiet_prefect_logs", lambda: None)  # no global state
     code = main(["scan", str(tmp_path), "--runner", "dask"])
     out, err = capsys.readouterr()
     assert code == 2 and out == ""
