@@ -113,8 +113,7 @@ class TemporaryServer:
                     return
                 if time.monotonic() > deadline:
                     raise ServerDidNotStart(
-                        f"the temporary Prefect API server did not answer within {timeout:.0f}"
-                        " s (PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)"
+                        f"the temporary Prefect API server did not answer within {timeout:g} s"
                     )
                 time.sleep(POLL_SECONDS)
             code = self.process.returncode

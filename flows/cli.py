@@ -3,7 +3,8 @@
 ``logsweep scan PATH...`` runs the ``scan_logs`` flow (Prefect, process pool)
 and prints the report; ``logsweep sample DEST`` writes the demo log tree.
 Exit codes: 0 the scan ran (failed files are in the report), 2 unusable
-arguments or nothing to scan.
+arguments or nothing to scan, 3 another run holds the ledger, 4 the run's
+temporary Prefect API server did not start.
 """
 
 import argparse
@@ -27,6 +28,13 @@ from logsweep.timeinfer import resolve_timezone
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_BUSY = 3  # another run holds the ledger; try again later
+EXIT_NO_SERVER = 4  # the run's temporary Prefect API server did not start
+
+
+NO_SERVER_HINT = (
+    "point PREFECT_API_URL at a running server (prefect server start), or allow the "
+    "temporary one more time (PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)"
+)
 
 
 class UsageError(Exception):
@@ -188,7 +196,7 @@ def run_scan(args: argparse.Namespace) -> int:
     if not sys.stderr.isatty():
         quiet_prefect_logs()  # cron mail gets the report, not Prefect's chatter
     # Imported here: Prefect takes a second to import; usage errors should not wait for it.
-    from flows.api_server import temporary_api_server
+    from flows.api_server import ServerDidNotStart, temporary_api_server
     from flows.runners import DaskNotInstalled, make_task_runner
 
     with contextlib.ExitStack() as stack:
@@ -202,7 +210,11 @@ def run_scan(args: argparse.Namespace) -> int:
         except DaskNotInstalled as exc:
             raise UsageError(str(exc)) from exc
         if server is not None:
-            stack.enter_context(server.in_use())
+            try:
+                stack.enter_context(server.in_use())
+            except ServerDidNotStart as exc:
+                print(f"logsweep: error: {exc}; {NO_SERVER_HINT}", file=sys.stderr)
+                return EXIT_NO_SERVER
         try:
             # A bar of files and bytes on stderr, only when stderr is a terminal.
             report = with_progress_bar(scan_logs.with_options(task_runner=runner))(

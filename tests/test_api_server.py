@@ -83,3 +83,41 @@ def test_in_use_points_prefect_and_workers_at_the_server_and_back(tmp_path: Path
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == "ok\n"
+
+
+def test_a_server_that_does_not_start_in_time_ends_the_scan_with_one_line(
+    tmp_path: Path,
+) -> None:
+    """Exit 4 and what to do, no traceback, and the half-started server is stopped."""
+    (tmp_path / "syslog").write_text("Nov 24 10:00:00 h cron[1]: x\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env |= {
+        "PREFECT_HOME": str(tmp_path / "home"),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        # Importing the server package alone takes seconds; a fresh home is migrated too.
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "1",
+    }
+    cmd = [sys.executable, "-m", "flows.cli", "scan", str(tmp_path / "syslog")]
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout) == (4, ""), done.stderr
+    assert done.stderr.splitlines()[-1] == (
+        "logsweep: error: the temporary Prefect API server did not answer within 1 s;"
+        " point PREFECT_API_URL at a running server (prefect server start), or allow the"
+        " temporary one more time (PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)"
+    )
+    assert "Traceback" not in done.stderr
+    assert not servers_of(tmp_path / "home"), "the server of this run still runs"
+
+
+def servers_of(home: Path) -> list[int]:
+    """Uvicorn processes started with this PREFECT_HOME (their environment says so)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+            environ = (proc / "environ").read_bytes().split(b"\0")
+        except OSError:  # gone meanwhile, or not a process
+            continue
+        if b"uvicorn" in cmdline and f"PREFECT_HOME={home}".encode() in environ:
+            found.append(int(proc.name))
+    return found
