@@ -54,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Scan log files and directories (walked recursively; rotated and "
         "compressed generations included) and print one report. Each run is a full scan, "
         "unless --state names a ledger: then only new lines are read.",
+        epilog="exit status: 0 the scan ran (files that could not be read are in the "
+        "report, and a line on stderr counts them), 2 unusable arguments or nothing to "
+        "scan, 3 another run holds the ledger, 4 the run's temporary Prefect API server "
+        "did not start.",
     )
     scan.add_argument("paths", nargs="+", metavar="PATH", help="log file or directory")
     add_output_options(scan)

@@ -79,6 +79,19 @@ def test_readme_documents_every_option_of_help(
     assert missing == [], f"README does not document {missing}"
 
 
+def test_scan_help_gives_every_exit_status(capsys: pytest.CaptureFixture[str]) -> None:
+    """Cron users read the codes in --help: this fails when a new one is not there."""
+    import re
+
+    import flows.cli
+
+    with pytest.raises(SystemExit):
+        main(["scan", "--help"])
+    epilog = " ".join(capsys.readouterr().out.split("exit status:")[1].split())
+    codes = {v for k, v in vars(flows.cli).items() if k.startswith("EXIT_")}
+    assert codes == {int(c) for c in re.findall(r"(?:^|, )(\d+) ", epilog)}
+
+
 def test_cli_scan_uses_one_api_server_and_writes_the_report(tmp_path: Path) -> None:
     """The embedded default (no PREFECT_API_URL): two pool workers, one API server."""
     tree = tmp_path / "tree"
