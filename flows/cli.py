@@ -189,8 +189,8 @@ def check_scan_arguments(args: argparse.Namespace) -> tuple[str, ...]:
     return analyzers
 
 
-def run_scan(args: argparse.Namespace) -> int:
-    analyzers = check_scan_arguments(args)
+def prepare_prefect_settings() -> None:
+    """What Prefect reads once, when it is imported: set before it is."""
     # A temporary API server on a fresh PREFECT_HOME on a loaded 2-core box takes
     # over 20 s (Prefect's default limit) to start: be patient rather than fail the run.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
@@ -199,6 +199,11 @@ def run_scan(args: argparse.Namespace) -> int:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     if not sys.stderr.isatty():
         quiet_prefect_logs()  # cron mail gets the report, not Prefect's chatter
+
+
+def run_scan(args: argparse.Namespace) -> int:
+    analyzers = check_scan_arguments(args)
+    prepare_prefect_settings()
     # Imported here: Prefect takes a second to import; usage errors should not wait for it.
     from flows.api_server import ServerDidNotStart, temporary_api_server
     from flows.runners import DaskNotInstalled, make_task_runner
