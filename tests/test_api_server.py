@@ -1,6 +1,5 @@
 """The CLI's temporary API server for embedded runs (a real uvicorn Prefect server)."""
 
-import os
 import socket
 import subprocess
 import sys
@@ -8,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from prefect_server import clean_env
 
 from flows.api_server import TemporaryServer, embedded_run, healthy, temporary_api_server
 
@@ -71,13 +71,7 @@ print("ok")
 
 def test_in_use_points_prefect_and_workers_at_the_server_and_back(tmp_path: Path) -> None:
     """In a process of its own: this session's test server is in every settings context here."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env |= {
-        "PREFECT_HOME": str(tmp_path / "home"),
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        # A fresh PREFECT_HOME is migrated first: over Prefect's 20 s on a busy 2-core box.
-        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
-    }
+    env = clean_env(PREFECT_HOME=str(tmp_path / "home"))
     done = subprocess.run(
         [sys.executable, "-c", IN_USE], cwd=ROOT, env=env, capture_output=True, text=True
     )
@@ -90,13 +84,11 @@ def test_a_server_that_does_not_start_in_time_ends_the_scan_with_one_line(
 ) -> None:
     """Exit 4 and what to do, no traceback, and the half-started server is stopped."""
     (tmp_path / "syslog").write_text("Nov 24 10:00:00 h cron[1]: x\n")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env |= {
-        "PREFECT_HOME": str(tmp_path / "home"),
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    env = clean_env(
+        PREFECT_HOME=str(tmp_path / "home"),
         # Importing the server package alone takes seconds; a fresh home is migrated too.
-        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "1",
-    }
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="1",
+    )
     cmd = [sys.executable, "-m", "flows.cli", "scan", str(tmp_path / "syslog")]
     done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stdout) == (4, ""), done.stderr

@@ -18,8 +18,8 @@ import pytest
 from distributed import Client
 from helpers import descendants
 
+import flows.cli
 import flows.dask_runner
-import flows.runners
 from flows.cli import main
 from flows.dask_runner import SharedApiDaskTaskRunner, is_loopback
 from flows.runners import DaskNotInstalled, make_task_runner
