@@ -3,7 +3,10 @@
 A Prefect process-pool task costs ~50-100 ms of overhead, so a task per tiny
 file would spend more time on bookkeeping than on logs; one task per core
 would leave cores idle behind the largest file.  Longest-processing-time
-first packing over a few batches per worker balances both.  A big plain file
+first packing over a few batches per worker balances both.  How few depends
+on the executor (``TaskOverhead``): a bare ``ProcessPoolExecutor`` task costs
+under a millisecond, so there every file can be its own task, and the pool
+evens out whatever the costs got wrong.  A big plain file
 (a live syslog of gigabytes) is first cut into byte ranges, so it is read on
 every core too; compressed streams cannot be entered in the middle.
 
@@ -36,7 +39,7 @@ from logsweep.readers import Compression, open_decompressed, sniff_compression
 # the others scaled by their decompressors' measured speed against isal's on 40 MiB
 # of syslog: zstd 1.1x, xz 9.3x, bzip2 46x); and a line an analyzer reads by itself
 # (a needle line: an sshd failure, a USB line).  Only their ratios shape the
-# batches; their size decides how many there are (TARGET_TASK_COST).
+# batches; their size decides how many there are (TaskOverhead.target_task_cost).
 NS_PER_BYTE = 1.3
 NS_TO_DECOMPRESS = {
     Compression.NONE: 0.0,
@@ -59,9 +62,27 @@ _COMPRESSION_BY_NAME = {
 }
 _COMPRESSED_NAMES = tuple(_COMPRESSION_BY_NAME)
 SAMPLE_BYTES = 1 << 20
-# A task's work, in ns: a second, so ~0.1 s of Prefect overhead is ~10 % of it.
-TARGET_TASK_COST = 1_000_000_000
-BATCHES_PER_WORKER = 3
+
+
+@dataclass(frozen=True, slots=True)
+class TaskOverhead:
+    """What running one task costs an executor on top of its work, as planning sees it."""
+
+    ns: int
+    # At most this many batches per worker: beyond a few, the overhead is all they add
+    # once the pool has evened out the costs' errors.
+    batches_per_worker: int
+
+    @property
+    def target_task_cost(self) -> int:
+        """A task's work, in ns, that makes its overhead ~10 % of it."""
+        return self.ns * 10
+
+
+# Prefect's process pool (and its Dask runner): ~0.1 s per task, so tasks of ~1 s.
+PREFECT_TASK = TaskOverhead(ns=100_000_000, batches_per_worker=3)
+# A bare ProcessPoolExecutor: under 1 ms per task (pickling one path list and a result).
+BARE_POOL_TASK = TaskOverhead(ns=1_000_000, batches_per_worker=64)
 # Plain files above this are read in parts; a part costs a task's overhead and a
 # few seeks, so parts stay large.
 SPLIT_BYTES = 64 << 20
@@ -91,17 +112,24 @@ Cost = Callable[[LogFile], int]
 
 
 def plan(
-    files: Sequence[LogFile], workers: int, analyzers: Iterable[str], split: bool
+    files: Sequence[LogFile],
+    workers: int,
+    analyzers: Iterable[str],
+    split: bool,
+    overhead: TaskOverhead = PREFECT_TASK,
 ) -> list[Batch]:
     """The scan's batches: big plain files in parts (``split``: stateless scans only),
-    priced by ``measured_costs`` and packed by ``plan_batches``."""
+    priced by ``measured_costs`` and packed by ``plan_batches`` for ``overhead``."""
     if split:
-        files = split_large(files, workers)
-    return plan_batches(files, workers, measured_costs(files, analyzers))
+        files = split_large(files, workers, overhead)
+    return plan_batches(files, workers, measured_costs(files, analyzers), overhead)
 
 
 def plan_batches(
-    files: Sequence[LogFile], workers: int, cost: Cost = estimated_cost
+    files: Sequence[LogFile],
+    workers: int,
+    cost: Cost = estimated_cost,
+    overhead: TaskOverhead = PREFECT_TASK,
 ) -> list[Batch]:
     """Pack files into batches, costliest batch first."""
     if not files:
@@ -109,8 +137,8 @@ def plan_batches(
     workers = max(1, workers)
     total = sum(cost(f) for f in files)
     # Whole rounds of equal batches (with 5 batches on 2 workers one worker would run a
-    # batch alone at the end), each batch at least TARGET_TASK_COST where there is enough.
-    rounds = min(BATCHES_PER_WORKER, total // (TARGET_TASK_COST * workers))
+    # batch alone at the end), each batch at least the target cost where there is enough.
+    rounds = min(overhead.batches_per_worker, total // (overhead.target_task_cost * workers))
     count = min(len(files), workers * max(1, rounds))
     bins: list[list[LogFile]] = [[] for _ in range(count)]
     loads = [0] * count
@@ -122,7 +150,9 @@ def plan_batches(
     return sorted(batches, key=lambda b: b.cost, reverse=True)
 
 
-def split_large(files: Sequence[LogFile], workers: int) -> list[LogFile]:
+def split_large(
+    files: Sequence[LogFile], workers: int, overhead: TaskOverhead = PREFECT_TASK
+) -> list[LogFile]:
     """Big plain files as byte-range parts (``LogFile.part``), the rest unchanged.
 
     For stateless scans only: the ledger tracks whole files.  The name is only
@@ -137,7 +167,7 @@ def split_large(files: Sequence[LogFile], workers: int) -> list[LogFile]:
         if compressed or log.part is not None or log.size <= SPLIT_BYTES:
             out.append(log)
             continue
-        count = min(math.ceil(log.size / SPLIT_BYTES), workers * BATCHES_PER_WORKER)
+        count = min(math.ceil(log.size / SPLIT_BYTES), workers * overhead.batches_per_worker)
         bounds = [log.size * i // count for i in range(count + 1)]
         out.extend(
             replace(log, part=(start, end), size=end - start)

@@ -19,7 +19,7 @@ from flows.runners import make_task_runner
 from flows.scan import scan_logs
 from logsweep import planning
 from logsweep.discovery import LogFile
-from logsweep.planning import split_large
+from logsweep.planning import PREFECT_TASK, TaskOverhead, split_large
 from logsweep.readers import LineStream
 from logsweep.scan import ScanOptions, merge_parts, scan_file, scan_files
 
@@ -110,8 +110,9 @@ def test_the_flow_reads_a_big_live_file_in_parts_on_every_worker(
     monkeypatch.setattr(planning, "SPLIT_BYTES", 64 << 10)
     planned: list[LogFile] = []
 
-    def spy(files: list[LogFile], workers: int) -> list[LogFile]:
-        planned.extend(split_large(files, workers))
+    def spy(files: list[LogFile], workers: int, overhead: TaskOverhead) -> list[LogFile]:
+        assert overhead == PREFECT_TASK  # the flow's tasks are Prefect's
+        planned.extend(split_large(files, workers, overhead))
         return planned
 
     monkeypatch.setattr(planning, "split_large", spy)

@@ -14,11 +14,12 @@ from hypothesis import strategies as st
 from logsweep.analyzers import ANALYZER_NAMES
 from logsweep.discovery import LogFile
 from logsweep.planning import (
-    BATCHES_PER_WORKER,
+    BARE_POOL_TASK,
     NS_PER_BYTE,
     NS_TO_DECOMPRESS,
-    TARGET_TASK_COST,
+    PREFECT_TASK,
     Batch,
+    TaskOverhead,
     estimated_cost,
     measured_costs,
     plan,
@@ -34,23 +35,39 @@ def files_of(sizes: list[int]) -> list[LogFile]:
     return [LogFile(f"/l/{i}-{names[i % 4]}", "f", i % 8, s, 0.0) for i, s in enumerate(sizes)]
 
 
-@given(sizes, st.integers(1, 8))
-def test_every_file_is_in_exactly_one_batch(sizes: list[int], workers: int) -> None:
+@given(sizes, st.integers(1, 8), st.sampled_from([PREFECT_TASK, BARE_POOL_TASK]))
+def test_every_file_is_in_exactly_one_batch(
+    sizes: list[int], workers: int, overhead: TaskOverhead
+) -> None:
     files = files_of(sizes)
-    batches = plan_batches(files, workers)
+    batches = plan_batches(files, workers, overhead=overhead)
     planned = [f for b in batches for f in b.files]
     assert sorted(planned, key=lambda f: f.path) == sorted(files, key=lambda f: f.path)
     assert [b.cost for b in batches] == sorted((b.cost for b in batches), reverse=True)
     assert all(b.cost == sum(estimated_cost(f) for f in b.files) for b in batches)
     if files:
         total = sum(estimated_cost(f) for f in files)
+        per_worker = overhead.batches_per_worker
         assert len(batches) >= min(len(files), workers)  # no idle worker while files wait
-        assert len(batches) <= max(workers * BATCHES_PER_WORKER, min(len(files), workers))
+        assert len(batches) <= max(workers * per_worker, min(len(files), workers))
         # Whole rounds, one batch per worker each, unless there are fewer files.
         assert len(batches) % workers == 0 or len(batches) == len(files)
         # Many small files: few tasks (each costs ~0.1 s in Prefect's pool), each batch
-        # at least TARGET_TASK_COST when there is that much work.
-        assert len(batches) <= workers * max(1, total // (TARGET_TASK_COST * workers))
+        # at least the target cost when there is that much work.
+        target = overhead.target_task_cost
+        assert len(batches) <= workers * max(1, total // (target * workers))
+
+
+def test_a_bare_pool_gets_a_task_per_file_and_prefect_a_few_batches() -> None:
+    """A bare pool's task costs ~1 ms, so each file is a task and the pool balances them
+    as they finish; a Prefect task costs ~0.1 s, so files share a batch of ~1 s or more."""
+    files = [LogFile(f"/l/syslog.{n}", "syslog", n, 200 << 20, 0.0) for n in range(12)]
+    assert sum(estimated_cost(f) for f in files) > 3 * PREFECT_TASK.target_task_cost
+    bare = plan_batches(files, 2, overhead=BARE_POOL_TASK)
+    assert [len(b.files) for b in bare] == [1] * 12
+    prefect = plan_batches(files, 2)
+    assert 2 <= len(prefect) <= 2 * PREFECT_TASK.batches_per_worker < len(files)
+    assert all(b.cost >= PREFECT_TASK.target_task_cost for b in prefect)
 
 
 def test_compressed_files_weigh_more_than_their_size() -> None:
@@ -71,7 +88,7 @@ def test_the_biggest_file_goes_first_and_small_ones_share_a_batch() -> None:
     files = files_of([100 << 20] + [1 << 10] * 20)
     batches = plan_batches(files, workers=2)
     assert files[0] in batches[0].files
-    assert len(batches) <= 2 * BATCHES_PER_WORKER
+    assert len(batches) <= 2 * PREFECT_TASK.batches_per_worker
     assert max(len(b.files) for b in batches) > 1
 
 
