@@ -20,10 +20,13 @@ workers' start and imports are counted like Prefect's are):
     ``open_decompressed``, isal for gzip), counting newlines, one file per
     task.  No Python parser can beat it; logsweep should stay within 3x.
 (c) **core** -- logsweep without Prefect: ``discovery.discover``,
-    ``planning.plan`` (as the flow plans: parts, sampled costs, batches),
-    ``scan.scan_files`` per batch on the pool, ``merge_parts`` +
-    ``scan.build_report`` in the parent; with 1 worker and with ``--workers``,
-    so the ratio is how the map-reduce scales (target: 1.85x for 2 workers).
+    ``planning.plan`` (as the flow plans: parts, sampled costs, but for a bare
+    pool's ~1 ms tasks, ``BARE_POOL_TASK``: a task per file), ``scan.scan_files``
+    per task on the pool, ``merge_parts`` + ``scan.build_report`` in the
+    parent; with 1 worker and with ``--workers``, so the ratio is how the
+    map-reduce scales (target: 1.85x for 2 workers).  The workers are started
+    before the parent plans and exit while it builds the report, as a
+    map-reduce driver would do it; the run ends when they have exited.
 (d) **CLI** -- ``logsweep scan TREE --format json --output FILE --timezone UTC
     --workers N`` as a subprocess: the whole product, Prefect included.
     (d1) the embedded default: no ``PREFECT_API_URL``, so the run starts its

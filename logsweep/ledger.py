@@ -24,7 +24,9 @@ from typing import Any
 
 from logsweep.analyzers import ANALYZERS
 from logsweep.discovery import Skipped
+from logsweep.formats import LogFormat
 from logsweep.known import Known, KnownFiles
+from logsweep.readers import Compression
 from logsweep.report import FileEntry, Report, SkippedEntry
 from logsweep.scan import NO_TIME, FileResult, ScanOptions
 from logsweep.timeinfer import resolve_timezone
@@ -363,8 +365,8 @@ def ledger_report(
                 path=f.path,
                 family=f.family,
                 generation=f.generation,
-                compression=f.compression,
-                format=f.format,
+                compression=Compression(f.compression).value,
+                format=LogFormat(f.format).value,
                 fingerprint=f.fingerprint,
                 lines=f.lines,
                 bytes_read=0,

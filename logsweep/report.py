@@ -1,16 +1,19 @@
-"""The report: the JSON contract (``schema_version: 1``) as pydantic models."""
+"""The report: the JSON contract (``schema_version: 1``) as pydantic models.
+
+The reduce's side only: pool workers make ``FileEntry`` values and partials,
+neither of them pydantic (see ``logsweep.sections``).
+"""
 
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from logsweep.analyzers.base import IsoTime
-from logsweep.analyzers.robots import RobotsSection
-from logsweep.analyzers.sshd import AcceptedLogin, SshdSection
-from logsweep.analyzers.usb import UsbDevice, UsbSection
-from logsweep.analyzers.volume import VolumeSection
-
-FileStatus = Literal["ok", "partial", "error", "unchanged", "gone"]
+from logsweep.entries import FileEntry, FileStatus
+from logsweep.sections import IsoTime
+from logsweep.sections.robots import RobotsSection
+from logsweep.sections.sshd import AcceptedLogin, SshdSection
+from logsweep.sections.usb import UsbDevice, UsbSection
+from logsweep.sections.volume import VolumeSection
 
 __all__ = [
     "AcceptedLogin",
@@ -24,21 +27,6 @@ __all__ = [
     "UsbSection",
     "VolumeSection",
 ]
-
-
-class FileEntry(BaseModel):
-    path: str
-    family: str
-    generation: int = Field(description="0 = live file, higher = older")
-    compression: Literal["none", "gzip", "bzip2", "xz", "zstd"]
-    format: Literal["rfc3164", "iso8601", "rfc5424", "access", "unknown"]
-    fingerprint: str = Field(description="sha256 of the first 4 KiB of decompressed content")
-    lines: int
-    bytes_read: int = Field(description="decompressed bytes read by this run")
-    status: FileStatus
-    error: str | None = None
-    unparsed_lines: int = Field(default=0, description="lines that do not fit the file's format")
-    truncated_lines: int = Field(default=0, description="lines over the length limit, cut")
 
 
 class SkippedEntry(BaseModel):

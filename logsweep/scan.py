@@ -12,11 +12,11 @@ import os
 import time
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import reduce
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, cast
 
 import isal.igzip_lib
 import zstandard
@@ -34,6 +34,7 @@ from logsweep.blockcount import (
     count_block,
 )
 from logsweep.discovery import LogFile, Skipped
+from logsweep.entries import FileEntry, FileStatus
 from logsweep.formats import LineParser, LogFormat, Record, detect_format, make_parsers
 from logsweep.known import CHECK_BYTES, Known, KnownFiles
 from logsweep.readers import (
@@ -50,8 +51,10 @@ from logsweep.readers import (
     sniff_compression,
 )
 from logsweep.records import SyslogRecord
-from logsweep.report import FileEntry, FileStatus, Report, SkippedEntry
 from logsweep.timeinfer import YearWalker, resolve_timezone
+
+if TYPE_CHECKING:
+    from logsweep.report import Report
 
 FORMAT_SAMPLE_LINES = 64
 # A block the fast path cannot take is halved until its halves are this small (lines):
@@ -107,7 +110,7 @@ HOUR = 3600
 class _Collectors:
     """One set of collectors, with the dispatch tables the hot loop needs."""
 
-    def __init__(self, analyzers: Sequence[Analyzer[Any, Any]]) -> None:
+    def __init__(self, analyzers: Sequence[Analyzer[Any]]) -> None:
         self.named: list[tuple[str, Collector]] = []
         self.every_line: list[Collector] = []
         self.by_program: dict[str, list[Collector]] = {}
@@ -148,7 +151,7 @@ class _Sink:
     one for the whole file for those that correlate lines (usb), which split
     their partial by event time afterwards."""
 
-    def __init__(self, analyzers: Sequence[Analyzer[Any, Any]]) -> None:
+    def __init__(self, analyzers: Sequence[Analyzer[Any]]) -> None:
         self._hourly = [a for a in analyzers if a.split_by_hour is None]
         self._whole = _Collectors([a for a in analyzers if a.split_by_hour is not None])
         self._splitters = {a.name: a.split_by_hour for a in analyzers if a.split_by_hour}
@@ -185,7 +188,7 @@ class _Sink:
 class _Reads(NamedTuple):
     """One analyzer's reads of a block (Analyzer.read_lines) and the hour of each stamp."""
 
-    analyzer: Analyzer[Any, Any]
+    analyzer: Analyzer[Any]
     read: list[tuple[bytes, Any]]
     hours: dict[bytes, int]
 
@@ -393,7 +396,7 @@ def _merge_hourly(into: dict[int, Any], more: dict[int, Any]) -> None:
         into[hour] = into[hour].merge(partial) if hour in into else partial
 
 
-def _wanted(analyzers: Sequence[Analyzer[Any, Any]]) -> Wanted:
+def _wanted(analyzers: Sequence[Analyzer[Any]]) -> Wanted:
     """The lines ``analyzers`` read: holding one of an analyzer's needles, of its programs."""
     return Wanted(
         tuple(
@@ -407,7 +410,7 @@ def _wanted(analyzers: Sequence[Analyzer[Any, Any]]) -> Wanted:
     )
 
 
-def _reads_alone(analyzer: Analyzer[Any, Any], analyzers: Sequence[Analyzer[Any, Any]]) -> bool:
+def _reads_alone(analyzer: Analyzer[Any], analyzers: Sequence[Analyzer[Any]]) -> bool:
     """Whether no other analyzer reads the syslog lines of ``analyzer``'s programs: a line
     its ``read_lines`` takes is then nobody else's, and needs no record."""
     mine = analyzer.programs or frozenset()
@@ -646,15 +649,14 @@ def _merge_file(parts: list[FileResult]) -> FileResult:
     status: FileStatus = "ok"
     if errors:
         status = "partial" if lines else "error"
-    entry = first.model_copy(
-        update={
-            "lines": lines,
-            "bytes_read": sum(p.entry.bytes_read for p in parts),
-            "unparsed_lines": sum(p.entry.unparsed_lines for p in parts),
-            "truncated_lines": sum(p.entry.truncated_lines for p in parts),
-            "status": status,
-            "error": "; ".join(errors) if errors else None,
-        }
+    entry = replace(
+        first,
+        lines=lines,
+        bytes_read=sum(p.entry.bytes_read for p in parts),
+        unparsed_lines=sum(p.entry.unparsed_lines for p in parts),
+        truncated_lines=sum(p.entry.truncated_lines for p in parts),
+        status=status,
+        error="; ".join(errors) if errors else None,
     )
     partials: dict[str, dict[int, Any]] = {}
     for part in parts:
@@ -672,7 +674,7 @@ def _unchanged(log: LogFile, compression: Compression, head: bytes, known: Known
         family=log.family,
         generation=log.generation,
         compression=compression.value,
-        format=known.format,
+        format=LogFormat(known.format).value,
         fingerprint=fingerprint(head),
         lines=known.lines,
         bytes_read=len(head),
@@ -766,8 +768,11 @@ def build_report(
     options: ScanOptions = ScanOptions(),
     *,
     generated_at: datetime | None = None,
-) -> Report:
+) -> "Report":
     """The reduce: order files as discovered, merge partials, summarize each analyzer."""
+    # Here, not at the top: pool workers import this module and never need pydantic.
+    from logsweep.report import Report, SkippedEntry
+
     merged = merge_partials(results, options.analyzers)
     sections = {name: ANALYZERS[name].summarize(p) for name, p in merged.items()}
     return Report(

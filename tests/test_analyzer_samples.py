@@ -16,11 +16,12 @@ from conftest import SAMPLES
 from helpers import REFERENCE, UTC_OPTIONS, is_subset, write_log
 
 from logsweep.analyzers import ANALYZER_NAMES, ANALYZERS
-from logsweep.analyzers.volume import TOP_PROGRAMS, VolumePartial, summarize
+from logsweep.analyzers.volume import TOP_PROGRAMS, VolumePartial
 from logsweep.discovery import discover
 from logsweep.formats import AccessParser, Rfc3164Parser
 from logsweep.records import AccessRecord, SyslogRecord
 from logsweep.scan import build_report, scan_file
+from logsweep.sections.volume import summarize
 from logsweep.timeinfer import YearWalker
 
 

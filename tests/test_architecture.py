@@ -102,3 +102,30 @@ def test_the_server_launcher_runs_only_prefects_fixed_server_command() -> None:
         if isinstance(node, ast.FunctionDef) and node.name == "server_command"
     )
     assert ast.unparse(command.args) == "port: int"
+
+
+def test_a_pool_worker_scans_without_importing_pydantic() -> None:
+    """Pydantic is ~0.15 s of a spawned worker's start, paid by every scan before its first
+    file: the workers' side (discovery, planning, scanning) must not import it; the
+    report's side does, and the probe sees that, so it cannot pass by not looking."""
+    samples = Path(__file__).resolve().parent / "samples"
+    code = (
+        "import sys\n"
+        "from logsweep.discovery import discover\n"
+        "from logsweep.planning import plan\n"
+        "from logsweep.scan import ScanOptions, build_report, scan_files\n"
+        f"found = discover([{str(samples)!r}])\n"
+        "options = ScanOptions(timezone='UTC', hourly=False)\n"
+        "batches = plan(found.files, 2, options.analyzers, split=True)\n"
+        "results = [r for b in batches for r in scan_files(b.files, options)]\n"
+        "print(len(results), sorted({r.entry.format for r in results}))\n"
+        "print('pydantic' in sys.modules)\n"
+        "build_report(results, found.skipped, options)\n"
+        "print('pydantic' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=CORE.parent
+    )
+    scanned, before, after = out.stdout.splitlines()
+    assert int(scanned.split()[0]) >= 4 and "access" in scanned and "rfc3164" in scanned
+    assert (before, after) == ("False", "True")

@@ -5,7 +5,7 @@ from typing import Any
 from logsweep.analyzers import robots, sshd, usb, volume
 from logsweep.analyzers.base import Analyzer
 
-ANALYZERS: dict[str, Analyzer[Any, Any]] = {
+ANALYZERS: dict[str, Analyzer[Any]] = {
     a.name: a for a in (usb.ANALYZER, sshd.ANALYZER, robots.ANALYZER, volume.ANALYZER)
 }
 ANALYZER_NAMES: tuple[str, ...] = tuple(ANALYZERS)

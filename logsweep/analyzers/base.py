@@ -5,23 +5,23 @@ module, ``extract`` turns one record into an event (or None) for the sample
 tests, a ``Collector`` gathers one file's events into a ``Partial``, partials
 merge (associatively and commutatively, so any split of the work and any
 order of results give the same report), and ``summarize`` turns the merged
-partial into the report section.
+partial into the report section, a pydantic model of ``logsweep.sections``.
+This half never imports pydantic: it is what pool workers run.
 """
 
+import importlib
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any, Generic, Protocol, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, Self, TypeVar, cast
 
-from pydantic import BaseModel, PlainSerializer
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 Event = dict[str, Any]
 # See Analyzer.read_lines.
 ReadLines = Callable[[Sequence[bytes], bool], tuple[list[tuple[bytes, Any]], list[int]]]
-
-# The contract wants "+00:00", not pydantic's "Z", so times read the same everywhere.
-IsoTime = Annotated[datetime, PlainSerializer(lambda d: d.isoformat(), return_type=str)]
 
 
 class Partial(Protocol):
@@ -33,7 +33,6 @@ class Partial(Protocol):
 
 
 P = TypeVar("P", bound=Partial)
-S = TypeVar("S", bound=BaseModel)
 
 
 class Collector(Protocol):
@@ -44,7 +43,7 @@ class Collector(Protocol):
 
 
 @dataclass(frozen=True)
-class Analyzer(Generic[P, S]):
+class Analyzer(Generic[P]):
     name: str
     description: str
     # Programs whose syslog lines this analyzer reads; None = every line.
@@ -52,7 +51,6 @@ class Analyzer(Generic[P, S]):
     syslog_collector: Callable[[], Collector] | None  # fed SyslogRecord
     access_collector: Callable[[], Collector] | None  # fed AccessRecord
     empty: Callable[[], P]
-    summarize: Callable[[P], S]
     load: Callable[[Any], P]  # inverse of Partial.to_data
     # None: the analyzer reads line by line and is fed per hour.  Otherwise it
     # correlates lines across the file and splits its partial by event hour.
@@ -71,6 +69,12 @@ class Analyzer(Generic[P, S]):
     # ``add_read`` counts a read in the partial of its hour (None: no time).
     read_lines: "ReadLines | None" = None
     add_read: Callable[[P, Any, int | None], None] | None = None
+
+    def summarize(self, partial: P) -> "BaseModel":
+        """The merged ``partial`` as the report's section: ``summarize`` of
+        ``logsweep.sections.<name>``, imported only here, by the reduce."""
+        section = importlib.import_module(f"logsweep.sections.{self.name}")
+        return cast("BaseModel", section.summarize(partial))
 
 
 def merge_counters(a: Mapping[Any, int], b: Mapping[Any, int]) -> Counter[Any]:

@@ -7,9 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Self
 
-from pydantic import BaseModel
-
-from logsweep.analyzers.base import Analyzer, Event, counter_data, merge_counters, ranked
+from logsweep.analyzers.base import Analyzer, Event, counter_data, merge_counters
 from logsweep.records import AccessRecord
 
 ROBOTS_PATH = "/robots.txt"
@@ -63,18 +61,6 @@ class RobotsCollector:
         return self.partial
 
 
-class RobotsSection(BaseModel):
-    requests: int
-    by_ip: dict[str, int]
-    user_agents: dict[str, int]
-
-
-def summarize(p: RobotsPartial) -> RobotsSection:
-    return RobotsSection(
-        requests=p.requests, by_ip=ranked(p.by_ip), user_agents=ranked(p.user_agents)
-    )
-
-
 ANALYZER = Analyzer(
     name="robots",
     description="Requests for /robots.txt by client IP and user agent",
@@ -82,7 +68,6 @@ ANALYZER = Analyzer(
     syslog_collector=None,
     access_collector=RobotsCollector,
     empty=RobotsPartial,
-    summarize=summarize,
     load=RobotsPartial.from_data,
     needles=(ROBOTS_PATH.encode(),),
 )

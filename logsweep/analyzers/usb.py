@@ -9,14 +9,10 @@ partials from several files keeps one copy.
 """
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from typing import Any, NamedTuple, Self
 
-from pydantic import BaseModel
-
-from logsweep.analyzers.base import Analyzer, Event, IsoTime
+from logsweep.analyzers.base import Analyzer, Event
 from logsweep.records import SyslogRecord
 
 PROGRAMS = frozenset({"kernel"})
@@ -110,7 +106,7 @@ class UsbPartial:
     def to_data(self) -> list[list[Any]]:
         return [
             [*key, d.manufacturer, d.product, d.serial]
-            for key, d in sorted(self.events.items(), key=lambda kv: _chronological(kv[0]))
+            for key, d in sorted(self.events.items(), key=lambda kv: chronological(kv[0]))
         ]
 
     @classmethod
@@ -159,60 +155,9 @@ class UsbCollector:
         return self.partial
 
 
-class UsbDevice(BaseModel):
-    vendor_id: str
-    product_id: str
-    manufacturer: str | None
-    product: str | None
-    serial: str | None
-    connections: int
-    first_seen: IsoTime
-    last_seen: IsoTime
-    hosts: list[str]
-    root_hub: bool
-
-
-class UsbSection(BaseModel):
-    devices: list[UsbDevice]
-
-
-def summarize(p: UsbPartial) -> UsbSection:
-    grouped: dict[tuple[str, str, str | None], list[tuple[EventKey, Descriptors]]] = {}
-    for key, descriptors in p.events.items():
-        device = (key.vendor_id, key.product_id, descriptors.serial)
-        grouped.setdefault(device, []).append((key, descriptors))
-    devices = []
-    for (vendor_id, product_id, serial), events in grouped.items():
-        events.sort(key=lambda e: _chronological(e[0]))
-        known = [d for _, d in events]
-        devices.append(
-            UsbDevice(
-                vendor_id=vendor_id,
-                product_id=product_id,
-                manufacturer=_latest(d.manufacturer for d in known),
-                product=_latest(d.product for d in known),
-                serial=serial,
-                connections=len(events),
-                first_seen=datetime.fromtimestamp(events[0][0].ts, UTC),
-                last_seen=datetime.fromtimestamp(events[-1][0].ts, UTC),
-                hosts=sorted({k.host for k, _ in events}),
-                # Root hubs are the host controller itself, listed so nothing is hidden.
-                root_hub=events[0][0].bus.startswith("usb"),
-            )
-        )
-    devices.sort(key=lambda d: (d.vendor_id, d.product_id, d.serial or ""))
-    return UsbSection(devices=devices)
-
-
-def _chronological(key: EventKey) -> tuple[float, str, str, str, str, str]:
+def chronological(key: EventKey) -> tuple[float, str, str, str, str, str]:
     """A total order (None-free), so summaries never depend on merge order."""
     return (key.ts, key.uptime or "", key.host, key.bus, key.vendor_id, key.product_id)
-
-
-def _latest(values: Iterable[str | None]) -> str | None:
-    """The most recent known value: a device renamed by firmware shows its current name."""
-    known = [v for v in values if v is not None]
-    return known[-1] if known else None
 
 
 ANALYZER = Analyzer(
@@ -222,7 +167,6 @@ ANALYZER = Analyzer(
     syslog_collector=UsbCollector,
     access_collector=None,
     empty=UsbPartial,
-    summarize=summarize,
     load=UsbPartial.from_data,
     split_by_hour=UsbPartial.by_hour,
     needles=(b"usb ",),
