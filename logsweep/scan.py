@@ -100,6 +100,9 @@ class FileResult:
     # analyzer -> UTC hour start (epoch seconds, NO_TIME for untimed lines) -> partial
     partials: dict[str, dict[int, Any]] = field(default_factory=dict)
     progress: "ReadProgress | None" = None  # stateful scans only
+    # The byte range read (LogFile.part), None for a whole file: merge_parts puts a
+    # split file's parts back in file order whatever order their results came in.
+    part: tuple[int, int] | None = None
 
 
 NO_TIME = -1  # the hour bucket of lines without a timestamp
@@ -503,9 +506,15 @@ def scan_file(
 ) -> FileResult:
     """Read one log file and return its entry and analyzer partials; never raises for the file.
 
-    Stateless (``known`` is None): the whole file.  Stateful: a file the
+    Stateless (``known`` is None): the whole file, or its part.  Stateful: a file the
     ledger knows is continued from its offset, or skipped when complete.
     """
+    result = _scan_file(log, options, known)
+    result.part = log.part
+    return result
+
+
+def _scan_file(log: LogFile, options: ScanOptions, known: KnownFiles | None) -> FileResult:
     started = time.monotonic()
     memory.keep_freed_buffers()  # once per process: blocks reuse freed memory
     path = Path(log.path)
@@ -635,11 +644,19 @@ def _empty_part(log: LogFile, compression: Compression) -> FileResult:
 
 def merge_parts(results: Iterable[FileResult]) -> list[FileResult]:
     """One result per file: the parts of a split file added up (the first part's fingerprint
-    and format; the worst status; errors named by part)."""
+    and format, the first in the file whatever order the results came in; the worst
+    status; errors named by part)."""
     by_path: dict[str, list[FileResult]] = {}
     for result in results:
         by_path.setdefault(result.entry.path, []).append(result)
-    return [parts[0] if len(parts) == 1 else _merge_file(parts) for parts in by_path.values()]
+    return [
+        parts[0] if len(parts) == 1 else _merge_file(sorted(parts, key=_part_start))
+        for parts in by_path.values()
+    ]
+
+
+def _part_start(result: FileResult) -> int:
+    return result.part[0] if result.part else 0
 
 
 def _merge_file(parts: list[FileResult]) -> FileResult:

@@ -7,6 +7,7 @@ reading the file whole gives: every line once, the same counts.
 import gzip
 import io
 import itertools
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from logsweep import planning
 from logsweep.discovery import LogFile
 from logsweep.planning import PREFECT_TASK, TaskOverhead, split_large
 from logsweep.readers import LineStream
-from logsweep.scan import ScanOptions, merge_parts, scan_file, scan_files
+from logsweep.scan import FileResult, ScanOptions, merge_parts, scan_file, scan_files
 
 OPTIONS = ScanOptions(timezone="UTC")
 
@@ -56,7 +57,11 @@ def test_split_large_cuts_big_plain_files_only(monkeypatch: pytest.MonkeyPatch) 
 
 
 @pytest.mark.parametrize("count", [2, 7, 40])
-def test_parts_merged_equal_the_whole_file(tmp_path: Path, count: int) -> None:
+@pytest.mark.parametrize("arrival", [list, lambda r: r[::-1], lambda r: r[1::2] + r[::2]])
+def test_parts_merged_equal_the_whole_file(
+    tmp_path: Path, count: int, arrival: Callable[[list[FileResult]], list[FileResult]]
+) -> None:
+    """Whatever order the parts' results come back in (a pool returns them as they finish)."""
     path = tmp_path / "syslog"
     path.write_text("\n".join(syslog_lines(5000)))  # no final newline: the last line counts
     whole = as_log_file(path)
@@ -66,7 +71,7 @@ def test_parts_merged_equal_the_whole_file(tmp_path: Path, count: int) -> None:
         LogFile(whole.path, whole.family, 0, e - s, whole.mtime, (s, e))
         for s, e in itertools.pairwise(bounds)
     ]
-    (merged,) = merge_parts(scan_files(parts, OPTIONS))
+    (merged,) = merge_parts(arrival(scan_files(parts, OPTIONS)))
     reference = scan_file(whole, OPTIONS)
     assert comparable(merged) == comparable(reference)
     assert merged.entry.lines == 5000
