@@ -712,7 +712,8 @@ def agreement(answers: Answers, workers: int) -> tuple[list[str], int]:
 
 
 def analyses(data: Mapping[str, Any]) -> dict[str, Any]:
-    files = [(f["path"], f["status"], f["lines"], f["bytes_read"]) for f in data["files"]]
+    keys = ("path", "status", "lines", "bytes_read", "fingerprint", "format")
+    files = [tuple(f[k] for k in keys) for f in data["files"]]
     return {k: data[k] for k in ("usb", "sshd", "robots", "volume")} | {"files": files}
 
 
