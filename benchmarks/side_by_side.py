@@ -584,6 +584,8 @@ def ratios(by_key: Mapping[str, Config], workers: int, data_bytes: int) -> list[
             f"  - CPU seconds, 1 worker vs {workers}: {c1.cpu:.2f} vs {cn.cpu:.2f} (equal work "
             "means lost scaling is waiting: other load on the cores, or imbalance)"
         )
+        if by_round := paired(c1, cn, lambda one, many: one / many):
+            out.append(f"  - round by round (c1 and cN run back to back): {by_round}x")
     for n in ("1", "2"):
         d, e, f = by_key.get(f"d{n}"), by_key.get(f"e{n}"), by_key.get(f"f{n}")
         mode = "embedded API" if n == "1" else "prefect server"
@@ -594,6 +596,8 @@ def ratios(by_key: Mapping[str, Config], workers: int, data_bytes: int) -> list[
                 f"**{marginal:.2f} s**"
                 + (f" ({data_bytes / 1e6 / marginal:.1f} MB/s)" if marginal > 0 else "")
             )
+            if by_round := paired(d, e, lambda dd, ee: dd - ee):
+                out.append(f"  - round by round (d and e run back to back): {by_round} s")
             a, b = by_key.get("a"), by_key.get("b")
             marginal_cpu = d.cpu - e.cpu
             if a and b and marginal_cpu > 0:
@@ -627,6 +631,16 @@ def ratios(by_key: Mapping[str, Config], workers: int, data_bytes: int) -> list[
                 f"; by CPU seconds {e.cpu:.2f} / {f.cpu:.2f} = {e.cpu / f.cpu:.2f}"
             )
     return out
+
+
+def paired(x: Config, y: Config, combine: Callable[[float, float], float]) -> str:
+    """``combine`` of x's and y's runs of the same round: median (min-max); "" if a run
+    failed, as rounds would no longer pair up.  Other load moves a round's runs alike, so
+    this is steadier than the same figure from two medians."""
+    if not x.samples or len(x.samples) != len(y.samples) or x.failures or y.failures:
+        return ""
+    values = [combine(a.seconds, b.seconds) for a, b in zip(x.samples, y.samples, strict=True)]
+    return f"median {statistics.median(values):.2f} ({min(values):.2f}-{max(values):.2f})"
 
 
 def clip(value: Any, width: int = 100) -> str:
