@@ -760,7 +760,7 @@ def fold_hours(result: FileResult) -> FileResult:
         name: {ALL_HOURS: added_up(name, hourly.values())} if hourly else {}
         for name, hourly in result.partials.items()
     }
-    return FileResult(result.entry, folded, result.progress)
+    return replace(result, partials=folded)
 
 
 def added_up(name: str, partials: Iterable[Any]) -> Any:

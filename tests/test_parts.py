@@ -8,6 +8,7 @@ import gzip
 import io
 import itertools
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -58,10 +59,16 @@ def test_split_large_cuts_big_plain_files_only(monkeypatch: pytest.MonkeyPatch) 
 
 @pytest.mark.parametrize("count", [2, 7, 40])
 @pytest.mark.parametrize("arrival", [list, lambda r: r[::-1], lambda r: r[1::2] + r[::2]])
+@pytest.mark.parametrize("hourly", [True, False])
 def test_parts_merged_equal_the_whole_file(
-    tmp_path: Path, count: int, arrival: Callable[[list[FileResult]], list[FileResult]]
+    tmp_path: Path,
+    count: int,
+    arrival: Callable[[list[FileResult]], list[FileResult]],
+    hourly: bool,
 ) -> None:
-    """Whatever order the parts' results come back in (a pool returns them as they finish)."""
+    """Whatever order the parts' results come back in (a pool returns them as they finish),
+    with hours kept (a ledger's scan) or folded (a one-off scan's batches)."""
+    options = replace(OPTIONS, hourly=hourly)
     path = tmp_path / "syslog"
     path.write_text("\n".join(syslog_lines(5000)))  # no final newline: the last line counts
     whole = as_log_file(path)
@@ -71,8 +78,8 @@ def test_parts_merged_equal_the_whole_file(
         LogFile(whole.path, whole.family, 0, e - s, whole.mtime, (s, e))
         for s, e in itertools.pairwise(bounds)
     ]
-    (merged,) = merge_parts(arrival(scan_files(parts, OPTIONS)))
-    reference = scan_file(whole, OPTIONS)
+    (merged,) = merge_parts(arrival(scan_files(parts, options)))
+    (reference,) = scan_files([whole], options)
     assert comparable(merged) == comparable(reference)
     assert merged.entry.lines == 5000
     assert merged.entry.bytes_read == size
