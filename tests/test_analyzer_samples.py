@@ -7,20 +7,22 @@ whole-file summary; a new analyzer without samples fails here.
 import importlib
 import json
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import SAMPLES
-from helpers import REFERENCE, UTC_OPTIONS, is_subset, write_log
+from helpers import REFERENCE, UTC_OPTIONS, as_log_file, is_subset, write_log
 
 from logsweep.analyzers import ANALYZER_NAMES, ANALYZERS
+from logsweep.analyzers.usb import Descriptors, EventKey, OrphanKey, UsbPartial, placed
 from logsweep.analyzers.volume import TOP_PROGRAMS, VolumePartial
 from logsweep.discovery import discover
 from logsweep.formats import AccessParser, Rfc3164Parser
 from logsweep.records import AccessRecord, SyslogRecord
-from logsweep.scan import build_report, scan_file
+from logsweep.scan import FileResult, build_report, merge_parts, scan_file, scan_files
 from logsweep.sections.volume import summarize
 from logsweep.timeinfer import YearWalker
 
@@ -109,6 +111,61 @@ def test_usb_event_logged_in_syslog_and_kern_log_counts_once(tmp_path: Path) -> 
     report = build_report([scan_file(f, UTC_OPTIONS) for f in found.files], (), UTC_OPTIONS)
     assert report.usb is not None
     assert is_subset(summary, report.usb.model_dump(mode="json"))
+
+
+def usb_section(results: list[FileResult]) -> Any:
+    report = build_report(results, (), UTC_OPTIONS)
+    assert report.usb is not None
+    return report.usb.model_dump(mode="json")
+
+
+@pytest.mark.parametrize("where", ["a part boundary", "a rotation"])
+def test_a_read_starting_between_an_enumerations_lines_loses_nothing(
+    tmp_path: Path, where: str
+) -> None:
+    """A big file read in parts, a nightly read resumed mid-way or a file rotated between
+    an enumeration and its descriptor lines: the device keeps its serial and name, and is
+    one device, at every cut."""
+    _, _, lines = load_sample("usb")
+    whole = write_log(tmp_path / "whole" / "syslog", lines, mtime=REFERENCE)
+    expected = usb_section([scan_file(as_log_file(whole), UTC_OPTIONS)])
+    assert any(d["serial"] for d in expected["devices"] if not d["root_hub"])
+    for cut in range(1, len(lines)):
+        if where == "a part boundary":
+            log = as_log_file(whole)
+            offset = len("".join(f"{line}\n" for line in lines[:cut]).encode())
+            parts = [replace(log, part=(0, offset)), replace(log, part=(offset, log.size))]
+            results = merge_parts(scan_files(parts, UTC_OPTIONS))
+        else:
+            older = write_log(tmp_path / f"{cut}" / "syslog.1", lines[:cut], mtime=REFERENCE)
+            newer = write_log(tmp_path / f"{cut}" / "syslog", lines[cut:], mtime=REFERENCE)
+            results = [scan_file(as_log_file(p), UTC_OPTIONS) for p in (older, newer)]
+        assert usb_section(results) == expected, f"cut before line {cut + 1}: {lines[cut]}"
+
+
+def test_a_descriptor_line_goes_to_its_own_enumeration_not_an_older_one() -> None:
+    """Orphan descriptor lines are placed by time: the latest enumeration on their bus
+    at most a few seconds before them, never an earlier connection or a later one."""
+    early = EventKey("h", 100.0, "100.0", "1-1", "0781", "5581")
+    late = EventKey("h", 200.0, "200.0", "1-1", "0781", "5581")
+    other_bus = EventKey("h", 200.0, "200.0", "1-2", "0781", "5581")
+    partial = UsbPartial({k: Descriptors() for k in (early, late, other_bus)})
+    partial = partial.merge(
+        UsbPartial(orphans={OrphanKey("h", 200.0, "200.1", "1-1", "serial"): "S-late"})
+    )
+    partial = partial.merge(  # 50 s after the early one: too late to be its line
+        UsbPartial(orphans={OrphanKey("h", 150.0, "150.0", "1-1", "serial"): "S-lost"})
+    )
+    events = placed(partial)
+    assert (events[early].serial, events[late].serial, events[other_bus].serial) == (
+        None,
+        "S-late",
+        None,
+    )
+    # The ledger keeps orphans, and still reads what it wrote before they were kept.
+    assert UsbPartial.from_data(partial.to_data()) == partial
+    old = UsbPartial.from_data([[*early, "M", None, None]])
+    assert old == UsbPartial({early: Descriptors("M")})
 
 
 def test_volume_keeps_the_busiest_programs_apart_and_adds_up_the_rest() -> None:

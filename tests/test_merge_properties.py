@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from logsweep.analyzers import ANALYZERS
 from logsweep.analyzers.robots import RobotsPartial
 from logsweep.analyzers.sshd import SshdPartial
-from logsweep.analyzers.usb import Descriptors, EventKey, UsbPartial
+from logsweep.analyzers.usb import Descriptors, EventKey, OrphanKey, UsbPartial
 from logsweep.analyzers.volume import VolumePartial
 
 small_text = st.sampled_from(["a", "b", "root", "<x>", ""])
@@ -59,7 +59,20 @@ descriptors = st.builds(
     product=st.sampled_from([None, "P", "Q"]),
     serial=st.sampled_from([None, "S1", "S2"]),
 )
-usb_partials = st.builds(UsbPartial, events=st.dictionaries(event_keys, descriptors, max_size=4))
+# Orphan descriptor lines on the same hosts, buses and times, so they find events to join.
+orphan_keys = st.builds(
+    OrphanKey,
+    host=st.sampled_from(["h1", "h2"]),
+    ts=st.sampled_from([0.0, 5.0, 60.0]),
+    uptime=st.sampled_from([None, "1.5", "2.0"]),
+    bus=st.sampled_from(["1-1", "usb1"]),
+    field=st.sampled_from(["manufacturer", "product", "serial"]),
+)
+usb_partials = st.builds(
+    UsbPartial,
+    events=st.dictionaries(event_keys, descriptors, max_size=4),
+    orphans=st.dictionaries(orphan_keys, st.sampled_from(["A", "B", "S1", "S3"]), max_size=4),
+)
 
 PARTIALS: dict[str, st.SearchStrategy[Any]] = {
     "sshd": sshd_partials,

@@ -6,6 +6,12 @@ bus path on the same host complete it.  Debian and Raspberry Pi OS write the
 same kernel line to syslog, kern.log and messages, so an event is keyed by
 its identity (host, time, kernel uptime stamp, bus path, ids) and merging
 partials from several files keeps one copy.
+
+A read can start between an enumeration's lines: a part of a big file, a
+nightly read resumed where the last one stopped, a file rotated mid-way.
+The descriptor lines it meets before any enumeration on their bus are kept
+as orphans, and ``placed`` gives each to the latest enumeration on its host
+and bus just before it, whichever partial that came in.
 """
 
 import re
@@ -92,34 +98,66 @@ def _pick(a: str | None, b: str | None) -> str | None:
     return min(a, b)
 
 
+class OrphanKey(NamedTuple):
+    """A descriptor line read before any enumeration on its host and bus."""
+
+    host: str
+    ts: float
+    uptime: str | None
+    bus: str
+    field: str  # a Descriptors field
+
+
 @dataclass
 class UsbPartial:
     events: dict[EventKey, Descriptors] = field(default_factory=dict)
+    orphans: dict[OrphanKey, str] = field(default_factory=dict)  # -> the descriptor's value
 
     def merge(self, other: Self) -> Self:
         events = dict(self.events)
         for key, descriptors in other.events.items():
             mine = events.get(key)
             events[key] = descriptors if mine is None else mine.combine(descriptors)
-        return type(self)(events)
+        orphans = dict(self.orphans)
+        for orphan, value in other.orphans.items():
+            orphans[orphan] = min(value, orphans.get(orphan, value))  # order-free
+        return type(self)(events, orphans)
 
-    def to_data(self) -> list[list[Any]]:
-        return [
-            [*key, d.manufacturer, d.product, d.serial]
-            for key, d in sorted(self.events.items(), key=lambda kv: chronological(kv[0]))
-        ]
+    def to_data(self) -> dict[str, list[list[Any]]]:
+        return {
+            "events": [
+                [*key, d.manufacturer, d.product, d.serial]
+                for key, d in sorted(self.events.items(), key=lambda kv: chronological(kv[0]))
+            ],
+            "orphans": [[*o, v] for o, v in sorted(self.orphans.items(), key=_orphan_order)],
+        }
 
     @classmethod
-    def from_data(cls, data: list[list[Any]]) -> "UsbPartial":
-        return cls({EventKey(*row[:6]): Descriptors(*row[6:]) for row in data})
+    def from_data(cls, data: dict[str, list[list[Any]]] | list[list[Any]]) -> "UsbPartial":
+        if isinstance(data, list):  # written before orphans were kept: events only
+            data = {"events": data, "orphans": []}
+        return cls(
+            {EventKey(*row[:6]): Descriptors(*row[6:]) for row in data["events"]},
+            {OrphanKey(*row[:5]): row[5] for row in data["orphans"]},
+        )
 
     def by_hour(self) -> "dict[int, UsbPartial]":
-        """The events split by the UTC hour of their enumeration line."""
+        """The events split by the UTC hour of their enumeration line, orphans by theirs."""
         hours: dict[int, UsbPartial] = {}
         for key, descriptors in self.events.items():
-            hour = int(key.ts // 3600) * 3600
-            hours.setdefault(hour, UsbPartial()).events[key] = descriptors
+            hours.setdefault(_hour(key.ts), UsbPartial()).events[key] = descriptors
+        for orphan, value in self.orphans.items():
+            hours.setdefault(_hour(orphan.ts), UsbPartial()).orphans[orphan] = value
         return hours
+
+
+def _hour(ts: float) -> int:
+    return int(ts // 3600) * 3600
+
+
+def _orphan_order(item: tuple[OrphanKey, str]) -> tuple[float, str, str, str, str, str]:
+    orphan, value = item
+    return (orphan.ts, orphan.uptime or "", orphan.host, orphan.bus, orphan.field, value)
 
 
 class UsbCollector:
@@ -145,8 +183,11 @@ class UsbCollector:
             self.partial.events.setdefault(key, Descriptors())
             return
         key_or_none = self._open.get(slot)
-        if key_or_none is None:
-            return  # descriptor lines whose enumeration line is in an older file
+        if key_or_none is None:  # its enumeration came before this read: placed() finds it
+            ts = record.ts if record.ts is not None else 0.0
+            orphan = OrphanKey(record.host, ts, event["uptime"], event["bus"], event["field"])
+            self.partial.orphans.setdefault(orphan, event["value"])
+            return
         current = self.partial.events[key_or_none]
         if getattr(current, event["field"]) is None:
             self.partial.events[key_or_none] = replace(current, **{event["field"]: event["value"]})
@@ -158,6 +199,37 @@ class UsbCollector:
 def chronological(key: EventKey) -> tuple[float, str, str, str, str, str]:
     """A total order (None-free), so summaries never depend on merge order."""
     return (key.ts, key.uptime or "", key.host, key.bus, key.vendor_id, key.product_id)
+
+
+# A device's descriptor lines follow its enumeration line within milliseconds; a few
+# seconds leave room for a second-resolution time stamp and a slow kernel.
+ORPHAN_WINDOW = 10.0
+
+
+def placed(p: UsbPartial) -> dict[EventKey, Descriptors]:
+    """The events with each orphan descriptor given to the latest enumeration on its host
+    and bus at most ``ORPHAN_WINDOW`` s before it, where that field is still unknown.
+    Orphans with no such enumeration (its file was not read) are left out."""
+    events = dict(p.events)
+    by_slot: dict[tuple[str, str], list[EventKey]] = {}
+    for key in events:
+        by_slot.setdefault((key.host, key.bus), []).append(key)
+    for orphan, value in sorted(p.orphans.items(), key=_orphan_order):
+        before = [k for k in by_slot.get((orphan.host, orphan.bus), []) if _precedes(k, orphan)]
+        if not before:
+            continue
+        key = max(before, key=chronological)
+        if getattr(events[key], orphan.field) is None:
+            events[key] = replace(events[key], **{orphan.field: value})
+    return events
+
+
+def _precedes(key: EventKey, orphan: OrphanKey) -> bool:
+    if not 0.0 <= orphan.ts - key.ts <= ORPHAN_WINDOW:
+        return False
+    if key.uptime is not None and orphan.uptime is not None:  # the kernel's own clock
+        return float(key.uptime) <= float(orphan.uptime)
+    return True
 
 
 ANALYZER = Analyzer(

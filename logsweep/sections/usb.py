@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel
 
-from logsweep.analyzers.usb import Descriptors, EventKey, UsbPartial, chronological
+from logsweep.analyzers.usb import Descriptors, EventKey, UsbPartial, chronological, placed
 from logsweep.sections import IsoTime
 
 
@@ -28,7 +28,7 @@ class UsbSection(BaseModel):
 
 def summarize(p: UsbPartial) -> UsbSection:
     grouped: dict[tuple[str, str, str | None], list[tuple[EventKey, Descriptors]]] = {}
-    for key, descriptors in p.events.items():
+    for key, descriptors in placed(p).items():
         device = (key.vendor_id, key.product_id, descriptors.serial)
         grouped.setdefault(device, []).append((key, descriptors))
     devices = []
