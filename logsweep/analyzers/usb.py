@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple, Self
 
-from logsweep.analyzers.base import Analyzer, Event
+from logsweep.analyzers.base import Analyzer, Event, hour_start
 from logsweep.records import SyslogRecord
 
 PROGRAMS = frozenset({"kernel"})
@@ -145,14 +145,10 @@ class UsbPartial:
         """The events split by the UTC hour of their enumeration line, orphans by theirs."""
         hours: dict[int, UsbPartial] = {}
         for key, descriptors in self.events.items():
-            hours.setdefault(_hour(key.ts), UsbPartial()).events[key] = descriptors
+            hours.setdefault(hour_start(key.ts), UsbPartial()).events[key] = descriptors
         for orphan, value in self.orphans.items():
-            hours.setdefault(_hour(orphan.ts), UsbPartial()).orphans[orphan] = value
+            hours.setdefault(hour_start(orphan.ts), UsbPartial()).orphans[orphan] = value
         return hours
-
-
-def _hour(ts: float) -> int:
-    return int(ts // 3600) * 3600
 
 
 def _orphan_order(item: tuple[OrphanKey, str]) -> tuple[float, str, str, str, str, str]:
