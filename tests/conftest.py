@@ -1,4 +1,5 @@
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +28,19 @@ def prefect_api() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture(autouse=True)
+def close_prefect_clients_after_each_test() -> Iterator[None]:
+    """No Prefect client thread touches the global ``random`` during later (hypothesis) tests.
+
+    See ``helpers.close_prefect_clients``.  A no-op until a test has imported Prefect's events.
+    """
+    yield
+    if "prefect.events.worker" in sys.modules:
+        from helpers import close_prefect_clients
+
+        close_prefect_clients()
 
 
 @pytest.fixture(scope="session")

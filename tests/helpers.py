@@ -1,5 +1,6 @@
 """Small shared test helpers (plain functions, no fixtures)."""
 
+import gc
 import gzip
 import os
 from collections.abc import Sequence
@@ -82,3 +83,30 @@ def descendants(pid: int) -> list[tuple[int, str]]:
         found.append((child, cmd.decode(errors="replace")))
         stack.extend(children.get(child, []))
     return found
+
+
+def close_prefect_clients() -> None:
+    """Stop the events and run-log senders a test process keeps after running flows.
+
+    Why: while open, the events websocket is pinged every 20 s from Prefect's event-loop
+    thread, and websockets draws each ping's payload from the global ``random``.  A ping
+    that lands inside a hypothesis draw reads as "random module inside strategies"
+    (HypothesisDeprecationWarning, to become an error).  The next flow run reopens them.
+    """
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    EventsWorker.drain_all(timeout=10, at_exit=False)
+    APILogWorker.drain_all(timeout=10, at_exit=False)
+
+
+def open_websockets() -> list[str]:
+    """The paths of this process's websocket connections that are not closed."""
+    from websockets.asyncio.connection import Connection
+    from websockets.protocol import State
+
+    return [
+        obj.request.path if obj.request else "?"
+        for obj in gc.get_objects()
+        if isinstance(obj, Connection) and obj.state is not State.CLOSED
+    ]

@@ -1,12 +1,13 @@
 """The scan_logs flow on a real Prefect API: process pool, threads, Python API, failures."""
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import pytest
-from helpers import scan_paths
+from helpers import close_prefect_clients, open_websockets, scan_paths
 from prefect import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
@@ -77,6 +78,24 @@ def test_flow_on_threads_equals_the_plain_core(sample_tree: tuple[Path, SampleTr
     core = scan_paths([root])
     assert report.sshd == core.sshd and report.usb == core.usb
     assert [f.path for f in report.files] == [f.path for f in core.files]
+
+
+@pytest.mark.usefixtures("prefect_api")
+def test_closing_prefect_clients_leaves_no_websocket_pinging(
+    sample_tree: tuple[Path, SampleTruth],
+) -> None:
+    # What conftest runs after each module: an open events socket pings from Prefect's
+    # loop thread with the global random, which hypothesis reports in later tests.
+    root, _ = sample_tree
+    scan_logs.with_options(task_runner=make_task_runner("thread", 1))(
+        paths=[str(root / "auth.log")], analyzers=["sshd"], timezone="UTC"
+    )
+    deadline = time.monotonic() + 10
+    while not open_websockets() and time.monotonic() < deadline:
+        time.sleep(0.05)  # the run's events go out on the events worker's own schedule
+    assert open_websockets() == ["/api/events/in"]
+    close_prefect_clients()
+    assert open_websockets() == []
 
 
 @pytest.mark.usefixtures("prefect_api")
