@@ -159,7 +159,7 @@ def _scan_with_ledger(
     with ledger_lock(state_path):
         found = list_logs(paths, roots)
         known = load_known(state_path)
-        batches = plan(found.files, worker_count(), options.analyzers, split=False)
+        batches = plan(found.files, worker_count(), options.analyzers, split=False, known=known)
         futures = parse_logs.map(
             [b.files for b in batches],
             options=unmapped(ledger_options(options)),

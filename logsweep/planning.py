@@ -14,7 +14,10 @@ Packing is only as good as the costs.  A byte of auth.log costs several
 times a byte of syslog (most of its lines hold an sshd needle, read by a
 second kernel), so ``measured_costs`` reads a sample of each family and
 prices a file by its lines' bytes plus its needle lines; ``estimated_cost``
-is the guess from the size alone, where nothing could be read.
+is the guess from the size alone, where nothing could be read.  With a ledger,
+only what is left to read is priced: a rotated file read to its end costs its
+head, a grown one the bytes after its offset (and, compressed, decompressing
+up to there), so the night's new lines, not the old files, are spread out.
 """
 
 import contextlib
@@ -31,7 +34,8 @@ import zstandard
 from logsweep.analyzers import ANALYZERS
 from logsweep.blockcount import lines_with
 from logsweep.discovery import LogFile
-from logsweep.readers import Compression, open_decompressed, sniff_compression
+from logsweep.known import KnownFiles
+from logsweep.readers import Compression, open_decompressed, read_head, sniff_compression
 
 # Costs in nanoseconds of one worker, fitted (least squares) to scan_file's CPU time
 # per file of the benchmark tree (benchmarks/RESULTS.md) on the 2-core test VM: a
@@ -117,12 +121,14 @@ def plan(
     analyzers: Iterable[str],
     split: bool,
     overhead: TaskOverhead = PREFECT_TASK,
+    known: KnownFiles | None = None,
 ) -> list[Batch]:
     """The scan's batches: big plain files in parts (``split``: stateless scans only),
-    priced by ``measured_costs`` and packed by ``plan_batches`` for ``overhead``."""
+    priced by ``measured_costs`` (what is left to read after ``known``, a ledger's) and
+    packed by ``plan_batches`` for ``overhead``."""
     if split:
         files = split_large(files, workers, overhead)
-    return plan_batches(files, workers, measured_costs(files, analyzers), overhead)
+    return plan_batches(files, workers, measured_costs(files, analyzers, known), overhead)
 
 
 def plan_batches(
@@ -176,9 +182,12 @@ def split_large(
     return out
 
 
-def measured_costs(files: Sequence[LogFile], analyzers: Iterable[str]) -> Cost:
+def measured_costs(
+    files: Sequence[LogFile], analyzers: Iterable[str], known: KnownFiles | None = None
+) -> Cost:
     """Costs from the files themselves: the bytes of lines each holds (a gzip member's
-    trailer says it), and the share of needle lines in a sample of its family."""
+    trailer says it), and the share of needle lines in a sample of its family; with
+    ``known``, only the bytes a stateful scan will read (``_left_to_read``)."""
     needles = sorted({n for name in analyzers for n in ANALYZERS[name].needles or ()})
     density: dict[str, float] = {}  # family -> needle lines per byte
     for log in sorted(files, key=lambda f: f.generation):
@@ -194,11 +203,31 @@ def measured_costs(files: Sequence[LogFile], analyzers: Iterable[str]) -> Cost:
             costs[(log.path, log.part)] = estimated_cost(log)
         else:
             kind, size = shape
-            per_byte = (
-                NS_PER_BYTE + NS_TO_DECOMPRESS[kind] + density[log.family] * NS_PER_NEEDLE_LINE
+            counted, decompressed = (
+                (size, size) if known is None else _left_to_read(log, kind, size, known)
             )
-            costs[(log.path, log.part)] = max(1, int(size * per_byte))
+            per_line_byte = NS_PER_BYTE + density[log.family] * NS_PER_NEEDLE_LINE
+            cost = counted * per_line_byte + decompressed * NS_TO_DECOMPRESS[kind]
+            costs[(log.path, log.part)] = max(1, int(cost))
     return lambda log: costs.get((log.path, log.part)) or estimated_cost(log)
+
+
+def _left_to_read(log: LogFile, kind: Compression, size: int, known: KnownFiles) -> tuple[int, int]:
+    """The bytes of lines a stateful scan will count in ``log`` and those it will decompress,
+    as ``scan._scan_file`` decides: nothing for a rotated file read to its end, what follows
+    the offset of one read before (a compressed stream is decompressed up to it), all of a
+    new file.  Only a price: a head that cannot be read is a new file's."""
+    try:
+        with open(log.path, "rb") as raw:
+            head = read_head(open_decompressed(raw, kind))
+    except Exception:
+        return size, size
+    match = known.match(head, log.path)
+    if match is None:
+        return size, size
+    if match.complete:
+        return 0, 0
+    return max(0, size - match.offset), size
 
 
 def _needle_density(path: Path, needles: Sequence[bytes]) -> float:

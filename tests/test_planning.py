@@ -7,12 +7,13 @@ import lzma
 from pathlib import Path
 
 import zstandard
-from helpers import as_log_file
+from helpers import UTC_OPTIONS, as_log_file
 from hypothesis import given
 from hypothesis import strategies as st
 
 from logsweep.analyzers import ANALYZER_NAMES
-from logsweep.discovery import LogFile
+from logsweep.discovery import LogFile, discover
+from logsweep.ledger import Ledger
 from logsweep.planning import (
     BARE_POOL_TASK,
     NS_PER_BYTE,
@@ -26,6 +27,7 @@ from logsweep.planning import (
     plan_batches,
 )
 from logsweep.readers import Compression
+from logsweep.stateful import scan_with_ledger
 
 sizes = st.lists(st.integers(0, 200 << 20), max_size=60)
 
@@ -169,3 +171,58 @@ def test_plan_balances_measured_costs_across_workers(tmp_path: Path) -> None:
     # more than it, so each gets a worker.
     assert sorted(auth_files(plan_batches(files, 2))) == [0, 2]
     assert auth_files(plan(files, 2, ANALYZER_NAMES, split=True)) == [1, 1]
+
+
+def cron(pid: int, count: int) -> list[str]:
+    """Lines of one length, no needle, whose pid sets apart files (a head is a file's id)."""
+    return [
+        f"Nov 24 10:00:00 web01 CRON[{pid}]: (root) CMD (run-parts {n:06d})" for n in range(count)
+    ]
+
+
+LINE = len(cron(1, 1)[0]) + 1
+
+
+def night_two(tmp_path: Path) -> tuple[dict[str, LogFile], Ledger]:
+    """A ledger that read app.log.1 (rotated) and 200 lines of app.log; then app.log grew
+    by 300 lines and was rotated and compressed, and other.log appeared with 300 lines."""
+    logs, state = tmp_path / "log", tmp_path / "state.db"
+    logs.mkdir()
+    write(logs / "app.log.1", cron(1, 1000))
+    write(logs / "app.log", cron(2, 200))
+    scan_with_ledger([logs], state, UTC_OPTIONS)
+    (logs / "app.log").unlink()
+    write(logs / "app.log.2.gz", cron(2, 500), gz=True)
+    write(logs / "other.log", cron(3, 300))
+    return {Path(f.path).name: f for f in discover([logs]).files}, Ledger(state)
+
+
+def test_with_a_ledger_only_what_is_left_to_read_is_priced(tmp_path: Path) -> None:
+    files, ledger = night_two(tmp_path)
+    with ledger:
+        cost = measured_costs(list(files.values()), ANALYZER_NAMES, ledger.known_files())
+    assert cost(files["app.log.1"]) == 1  # read to its end: only its head is read again
+    assert cost(files["other.log"]) == int(300 * LINE * NS_PER_BYTE)  # new: all of it
+    # Grown by 300 lines, and decompressed from its first byte to reach them.
+    resumed = 300 * LINE * NS_PER_BYTE + 500 * LINE * NS_TO_DECOMPRESS[Compression.GZIP]
+    assert cost(files["app.log.2.gz"]) == int(resumed)
+    stateless = measured_costs(list(files.values()), ANALYZER_NAMES)
+    assert stateless(files["app.log.1"]) == int(1000 * LINE * NS_PER_BYTE)
+
+
+def test_with_a_ledger_the_new_lines_are_spread_over_the_workers(tmp_path: Path) -> None:
+    files, ledger = night_two(tmp_path)
+    with ledger:
+        known = ledger.known_files()
+    new = {"other.log", "app.log.2.gz"}
+
+    def new_per_batch(batches: list[Batch]) -> list[int]:
+        return [len([f for f in b.files if Path(f.path).name in new]) for b in batches]
+
+    # Priced by size, the old app.log.1 takes a worker and the two files to read share
+    # the other one.
+    assert sorted(new_per_batch(plan(list(files.values()), 2, ANALYZER_NAMES, False))) == [0, 2]
+    assert new_per_batch(plan(list(files.values()), 2, ANALYZER_NAMES, False, known=known)) == [
+        1,
+        1,
+    ]
