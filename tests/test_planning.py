@@ -17,6 +17,8 @@ from logsweep.ledger import Ledger
 from logsweep.planning import (
     BARE_POOL_TASK,
     NS_PER_BYTE,
+    NS_PER_NEEDLE_LINE,
+    NS_PER_PARSED_LINE,
     NS_TO_DECOMPRESS,
     PREFECT_TASK,
     Batch,
@@ -113,6 +115,24 @@ def test_a_family_dense_with_needle_lines_costs_more_per_byte(tmp_path: Path) ->
     assert cost(auth) > 3 * cost(syslog) * auth.size / syslog.size
     # Without the sshd analyzer nobody reads those lines one by one.
     assert measured_costs([auth], ["volume"])(auth) == auth.size * NS_PER_BYTE
+
+
+def test_needle_lines_parsed_in_python_cost_more_than_a_kernels(tmp_path: Path) -> None:
+    """sshd's kernel judges printable ASCII lines; a UTF-8 user name goes to the regular
+    expressions, as does every robots line (no kernel): each costs NS_PER_PARSED_LINE."""
+    fail = "Nov 24 10:00:00 web01 sshd[1]: Failed password for {} from 192.0.2.1 port 2 ssh2"
+    get = '192.0.2.1 - - [24/Nov/2026:10:00:00 +0000] "GET {} HTTP/1.1" 200 5 "-" "bot"'
+    ascii_, utf8, robots = (
+        write(tmp_path / "auth.log", [fail.format("root")] * 500),
+        write(tmp_path / "secure", [fail.format("rööt")] * 300 + [fail.format("r")] * 200),
+        write(tmp_path / "access.log", [get.format("/robots.txt")] * 50 + [get.format("/")] * 450),
+    )
+    cost = measured_costs([ascii_, utf8, robots], ANALYZER_NAMES)
+    assert cost(ascii_) == int(ascii_.size * NS_PER_BYTE + 500 * NS_PER_NEEDLE_LINE)
+    assert cost(utf8) == int(
+        utf8.size * NS_PER_BYTE + 200 * NS_PER_NEEDLE_LINE + 300 * NS_PER_PARSED_LINE
+    )
+    assert cost(robots) == int(robots.size * NS_PER_BYTE + 50 * NS_PER_PARSED_LINE)
 
 
 def test_a_gzip_file_costs_what_its_lines_cost_and_their_decompression(tmp_path: Path) -> None:
