@@ -11,9 +11,12 @@ from helpers import close_prefect_clients, open_websockets, scan_paths
 from prefect import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
+import flows.scan
 import tasks.parse
 from flows.runners import make_task_runner
 from flows.scan import scan_logs
+from logsweep.known import KnownFiles
+from logsweep.planning import plan
 from logsweep.report import Report
 from logsweep.samples import SampleTruth
 
@@ -137,6 +140,26 @@ def test_a_failing_batch_becomes_error_entries_and_the_reduce_still_runs(
     assert all("simulated parser bug" in (f.error or "") for f in failed)
     survivors = [path for path, status in statuses.items() if status == "ok"]
     assert report.sshd == scan_paths(survivors).sshd  # the reduce ran over the rest
+
+
+@pytest.mark.usefixtures("prefect_api")
+def test_a_stateful_run_plans_with_what_its_ledger_knows(
+    sample_tree: tuple[Path, SampleTruth], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second run prices files by what is left to read (planning's ``known``)."""
+    root, _ = sample_tree
+    seen: list[int | None] = []
+
+    def recording_plan(*args: Any, known: KnownFiles | None = None, **kwargs: Any) -> Any:
+        seen.append(None if known is None else len(known.by_fingerprint))
+        return plan(*args, known=known, **kwargs)
+
+    monkeypatch.setattr(flows.scan, "plan", recording_plan)
+    flow = scan_logs.with_options(task_runner=make_task_runner("thread", 2))
+    state = str(tmp_path / "state.db")
+    for _night in range(2):
+        flow(paths=[str(root / "auth.log")], state_path=state, timezone="UTC")
+    assert seen == [0, 1]  # an empty ledger, then the one file it read
 
 
 @pytest.mark.usefixtures("prefect_api")
