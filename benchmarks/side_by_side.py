@@ -569,6 +569,13 @@ def verdict(ok: bool) -> str:
     return "meets target" if ok else "MISSES target"
 
 
+def against(value: float, target: float) -> str:
+    """``value`` to 2 decimals, or to 3 when 2 would print the target itself: a 1.849x
+    shown as "1.85x" beside "MISSES target" reads as a contradiction."""
+    text = f"{value:.2f}"
+    return f"{value:.3f}" if float(text) == target and value != target else text
+
+
 def ratios(by_key: Mapping[str, Config], workers: int, data_bytes: int) -> list[str]:
     out: list[str] = []
     c1, cn = by_key.get("c1"), by_key.get("cN")
@@ -578,7 +585,8 @@ def ratios(by_key: Mapping[str, Config], workers: int, data_bytes: int) -> list[
         note = f" (target >= {target}x for 2 workers)" if workers == 2 else ""
         out.append(
             f"- (c) scaling, {workers} workers vs 1: {c1.median:.2f} s / {cn.median:.2f} s = "
-            f"**{scale:.2f}x**{note}" + (f": {verdict(scale >= target)}" if workers == 2 else "")
+            f"**{against(scale, target)}x**{note}"
+            + (f": {verdict(scale >= target)}" if workers == 2 else "")
         )
         out.append(
             f"  - CPU seconds, 1 worker vs {workers}: {c1.cpu:.2f} vs {cn.cpu:.2f} (equal work "
@@ -610,24 +618,24 @@ def ratios(by_key: Mapping[str, Config], workers: int, data_bytes: int) -> list[
                 out.append("  - (d)-(e) <= 0: the tree is too small to separate data from overhead")
             else:
                 if a:
-                    speedup = a.median / marginal
+                    speedup, goal = a.median / marginal, TARGETS["speedup"]
                     out.append(
                         f"  - vs (a) cookbook: (a)/((d)-(e)) = {a.median:.2f} / {marginal:.2f} = "
-                        f"**{speedup:.2f}x** faster (target >= {TARGETS['speedup']:g}x): "
-                        f"{verdict(speedup >= TARGETS['speedup'])}"
+                        f"**{against(speedup, goal)}x** faster (target >= {goal:g}x): "
+                        f"{verdict(speedup >= goal)}"
                     )
                 if b:
-                    floor = marginal / b.median
+                    floor, goal = marginal / b.median, TARGETS["floor"]
                     out.append(
                         f"  - vs (b) floor: ((d)-(e))/(b) = {marginal:.2f} / {b.median:.2f} = "
-                        f"**{floor:.2f}x** the floor (target <= {TARGETS['floor']:g}x): "
-                        f"{verdict(floor <= TARGETS['floor'])}"
+                        f"**{against(floor, goal)}x** the floor (target <= {goal:g}x): "
+                        f"{verdict(floor <= goal)}"
                     )
         if e and f:
-            overhead = e.median / f.median
+            overhead, goal = e.median / f.median, TARGETS["overhead"]
             out.append(
-                f"- e{n}/f{n} ({mode}): {e.median:.2f} / {f.median:.2f} = **{overhead:.2f}** "
-                f"(target <= {TARGETS['overhead']:g}): {verdict(overhead <= TARGETS['overhead'])}"
+                f"- e{n}/f{n} ({mode}): {e.median:.2f} / {f.median:.2f} = "
+                f"**{against(overhead, goal)}** (target <= {goal:g}): {verdict(overhead <= goal)}"
                 f"; by CPU seconds {e.cpu:.2f} / {f.cpu:.2f} = {e.cpu / f.cpu:.2f}"
             )
     return out
