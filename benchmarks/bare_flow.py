@@ -6,11 +6,13 @@ Configuration (f) of ``benchmarks/run.py``.  It pays what every ``logsweep
 scan`` pays before and after reading a single line: starting Python and
 importing Prefect, reaching the API (with no ``PREFECT_API_URL``, starting the
 embedded temporary server), creating the flow run, starting
-``SharedApiProcessPoolTaskRunner`` (``flows/runners.py``: spawned workers that
-import Prefect and talk to the parent's server), one mapped task run per item,
-and shutting it all down.  Logs are quieted as the CLI quiets them under a pipe.
-``logsweep scan`` on a one-line tree divided by this is the overhead logsweep
-adds on top of Prefect's own.
+``SharedApiProcessPoolTaskRunner`` (``flows/runners.py``: workers forked from a
+fork server that imports Prefect when the runner starts, and that talk to the
+parent's server), one mapped task run per item, and shutting it all down.  (The
+CLI starts that fork server first thing, beside its own imports: an overlap
+logsweep adds, which this flow does not have.)  Logs are quieted as the CLI
+quiets them under a pipe.  ``logsweep scan`` on a one-line tree divided by this
+is the overhead logsweep adds on top of Prefect's own.
 """
 
 import argparse
@@ -26,6 +28,7 @@ from prefect import flow, task
 
 from flows.quiet import quiet_prefect_logs
 from flows.runners import make_task_runner
+from flows.worker_start import stop_worker_server
 
 
 @task(name="noop")
@@ -48,7 +51,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not sys.stderr.isatty():
         quiet_prefect_logs()
     runner = make_task_runner("process", args.workers)
-    result = bare_flow.with_options(task_runner=runner)(items=args.items)
+    try:
+        result = bare_flow.with_options(task_runner=runner)(items=args.items)
+    finally:
+        stop_worker_server()  # waited for, as the CLI does, so its CPU counts here too
     return 0 if result == list(range(args.items)) else 1
 
 

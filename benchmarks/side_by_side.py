@@ -46,9 +46,10 @@ MB/s and lines/s are of decompressed data (the sizes (b) counts).  Peak RSS:
 pool workers of (a), (b) and (c) return ``getrusage(RUSAGE_SELF).ru_maxrss``
 with each result (the peak of the worker so far; the largest is shown);
 for subprocesses, a thread polls ``/proc`` every 0.2 s for the process tree's
-``VmHWM`` (the CLI's own process, its pool workers and any ``uvicorn`` API
-server, told apart by command line).  ``RUSAGE_CHILDREN`` would only give the
-largest child ever waited for, not per run.
+``VmHWM`` (the CLI's own process, its pool workers, the fork server they are
+forked from and any ``uvicorn`` API server, told apart by command line).
+``RUSAGE_CHILDREN`` would only give the largest child ever waited for, not
+per run.
 
 The machine is shared, so wall times alone mislead.  Every configuration also
 reports its CPU seconds (user + system of all its processes: the workers'
@@ -119,9 +120,10 @@ MIB = 1 << 20
 RSS_NOTE = (
     "Peak RSS: (a)-(c) the largest ru_maxrss a pool worker returned; (d)-(f) the largest "
     "VmHWM polled in /proc every 0.2 s, per role (the CLI/flow process, pool workers, "
-    "uvicorn API servers), xN = processes seen. CPU s (median, user+system): (a)-(c) the "
-    "workers' getrusage plus the parent's; (d)-(f) the RUSAGE_CHILDREN delta (the run's "
-    "process tree as reaped) plus, for d2-f2, the prefect server's CPU meanwhile."
+    "their fork server, uvicorn API servers), xN = processes seen. CPU s (median, "
+    "user+system): (a)-(c) the workers' getrusage plus the parent's; (d)-(f) the "
+    "RUSAGE_CHILDREN delta (the run's process tree as reaped) plus, for d2-f2, the "
+    "prefect server's CPU meanwhile."
 )
 ALL_CONFIGS = ("a", "b", "c", "d1", "e1", "f1", "d2", "e2", "f2")
 TARGETS = {
@@ -336,7 +338,7 @@ class TreeWatcher(threading.Thread):
             try:
                 status = Path(f"/proc/{pid}/status").read_text()
                 if pid not in self.roles:
-                    self.roles[pid] = self._role(pid)
+                    self.roles[pid] = self._role(pid, parents.get(pid, (0, 0))[0])
             except OSError:
                 continue
             for line in status.splitlines():
@@ -344,12 +346,14 @@ class TreeWatcher(threading.Thread):
                     self.peaks[pid] = max(self.peaks.get(pid, 0), int(line.split()[1]))
                     break
 
-    def _role(self, pid: int) -> str:
+    def _role(self, pid: int, ppid: int) -> str:
         if pid == self.root:
             return "main"
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
         if "uvicorn" in cmdline:
             return "server"
+        if "multiprocessing.forkserver" in cmdline and ppid == self.root:
+            return "forkserver"  # its workers share its command line, a level below
         if "multiprocessing" in cmdline and "resource_tracker" not in cmdline:
             return "worker"
         return "other"
@@ -523,10 +527,10 @@ def cli_command(tree: Path, output: Path, workers: int) -> list[str]:
 
 def fmt_rss(sample: Sample) -> str:
     parts = []
-    for role in ("worker", "main", "server"):
+    for role in ("worker", "main", "forkserver", "server"):
         if role in sample.rss_kib:
             count = sample.processes.get(role, 1)
-            times = f" x{count}" if role != "main" else ""
+            times = f" x{count}" if role in ("worker", "server") else ""
             parts.append(f"{role} {sample.rss_kib[role] / 1024:.0f} MiB{times}")
     return ", ".join(parts) or "-"
 

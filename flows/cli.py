@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import cast
 
 from flows.quiet import quiet_prefect_logs
+from flows.worker_start import start_worker_server, stop_worker_server
 from logsweep.analyzers import ANALYZER_NAMES, parse_analyzer_names
 from logsweep.discovery import discover
 from logsweep.ledger import Ledger, LedgerBusy, ledger_report, parse_when
@@ -204,11 +205,16 @@ def prepare_prefect_settings() -> None:
 def run_scan(args: argparse.Namespace) -> int:
     analyzers = check_scan_arguments(args)
     prepare_prefect_settings()
+    if args.runner == "process":
+        # The pool's workers' imports (Prefect's, ~1.5 s) run now, beside this process's.
+        start_worker_server()
     # Imported here: Prefect takes a second to import; usage errors should not wait for it.
     from flows.api_server import ServerDidNotStart, temporary_api_server
     from flows.runners import DaskNotInstalled, make_task_runner
 
     with contextlib.ExitStack() as stack:
+        if args.runner == "process":
+            stack.callback(stop_worker_server)  # last, once the flow's pool is gone
         # Embedded runs: the API server starts now, while the flow is imported.
         server = stack.enter_context(temporary_api_server())
         from flows.progress import with_progress_bar

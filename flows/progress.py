@@ -154,12 +154,13 @@ def _logs_above(console: Console) -> Iterator[None]:
 
 @contextmanager
 def _quiet_workers() -> Iterator[None]:
-    """Worker processes spawned in the block log only warnings to the terminal.
+    """Worker processes started in the block log only warnings to the terminal.
 
     Their per-task INFO lines ("Finished in state Completed()") would cut through the
     bar, which shows that progress anyway.  Only the console handler's level changes,
     through Prefect's logging.yml override variable, so the API still gets every line;
-    a level the user set is kept.
+    a level the user set is kept.  (Pool workers are forked from a fork server and log
+    as it does: the CLI starts it quiet, before the bar.)
     """
     if CONSOLE_LEVEL in os.environ:
         yield

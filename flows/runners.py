@@ -7,6 +7,9 @@ server is not among those, so every worker starts a temporary server of its
 own (~4 s each; 3 servers for 2 workers).  ``SharedApiProcessPoolTaskRunner``
 hands the parent's server URL to each worker in the pool initializer.
 
+Its workers start with Prefect imported: they are forked from a fork server
+that imported it once (``flows/worker_start.py``), not spawned fresh.
+
 It also makes cancellation quick and clean.  Cancelling a run (the UI's
 Cancel, the API) makes the serve process or worker send SIGTERM to the
 flow-run process only, wait up to 30 s, then SIGKILL it alone.  Prefect turns
@@ -19,16 +22,23 @@ extra) does the same for Dask workers on this host; it is imported only when
 asked for.
 """
 
+import contextlib
+import multiprocessing
 import os
+import select
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from multiprocessing.context import BaseContext
 from types import TracebackType
 from typing import Any, Literal, Self, cast
 
+import prefect.task_runners
 from prefect.futures import PrefectFuture
 from prefect.settings import get_current_settings
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+
+from flows.worker_start import worker_context
 
 RunnerKind = Literal["process", "thread", "dask"]
 
@@ -43,36 +53,58 @@ ORPHAN_CHECK_SECONDS = 0.5
 
 
 def _init_worker(
-    parent_pid: int,
+    flow_pid: int,
     api_url: str | None,
     user_initializer: Callable[..., None] | None,
     user_initargs: tuple[Any, ...],
 ) -> None:
-    """Runs once in each spawned worker, before any task."""
-    _exit_with_parent(parent_pid)
+    """Runs once in each worker, before any task."""
+    _exit_with(flow_pid)
     if api_url is not None:
         os.environ["PREFECT_API_URL"] = api_url  # so get_client() sees the parent's server
     if user_initializer is not None:
         user_initializer(*user_initargs)
 
 
-def _exit_with_parent(parent_pid: int) -> None:
-    """Exit this worker as soon as the flow-run process that spawned it is gone.
+def _exit_with(flow_pid: int) -> None:
+    """Exit this worker as soon as the flow-run process that owns its pool is gone.
 
-    A SIGKILLed parent (the runner's last resort on cancel, the OOM killer)
-    cannot stop its pool, and a worker would go on parsing, then wait forever
-    for work.  Once the parent dies the worker is re-parented, so its parent
-    pid changes.  A thread that polls for that, rather than prctl's
-    PR_SET_PDEATHSIG: that signal fires when the *thread* that spawned the
-    worker ends (a Prefect resolver thread here), and it is Linux only.
+    A SIGKILLed flow-run process (the runner's last resort on cancel, the OOM
+    killer) cannot stop its pool, and a worker would go on parsing, then wait
+    forever for work.  The worker is not that process's child but its fork
+    server's, and the fork server outlives it while any worker holds the pipe
+    it watches, so a change of parent says nothing.  A thread waits on a pidfd
+    of the flow-run process instead (readable once it has exited); without
+    pidfds (not Linux) it polls the pid.  Not prctl's PR_SET_PDEATHSIG: that
+    only watches the parent, and fires when the *thread* that started the
+    worker ends (a Prefect resolver thread here).
     """
+    try:
+        pidfd: int | None = os.pidfd_open(flow_pid)
+    except ProcessLookupError:
+        os._exit(1)  # gone before this worker started
+    except (AttributeError, OSError):
+        pidfd = None
 
     def watch() -> None:
-        while os.getppid() == parent_pid:
-            time.sleep(ORPHAN_CHECK_SECONDS)
+        if pidfd is not None:
+            select.select([pidfd], [], [])
+        else:
+            while _exists(flow_pid):
+                time.sleep(ORPHAN_CHECK_SECONDS)
         os._exit(1)  # no cleanup to run: results would have nowhere to go
 
-    threading.Thread(target=watch, name="logsweep-exit-with-parent", daemon=True).start()
+    threading.Thread(target=watch, name="logsweep-exit-with-flow", daemon=True).start()
+
+
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return False  # another user's: the pid was reused, the flow-run process is gone
+    return True
 
 
 def _kill_workers(runner: ProcessPoolTaskRunner) -> None:
@@ -115,7 +147,8 @@ class SharedApiProcessPoolTaskRunner(ProcessPoolTaskRunner):
         self._initializer = _init_worker
         self._initargs = (os.getpid(), parent_api_url(), *user)
         try:
-            return super().__enter__()
+            with _pool_start_method(worker_context()):
+                return super().__enter__()
         finally:
             # Restored so duplicate() and re-entry see the user's own initializer.
             self._initializer, self._initargs = user
@@ -131,6 +164,33 @@ class SharedApiProcessPoolTaskRunner(ProcessPoolTaskRunner):
         if exc_type is not None and not issubclass(exc_type, Exception):
             _kill_workers(self)
         super().__exit__(exc_type, exc_value, traceback)
+
+
+class _StartMethod:
+    """``multiprocessing`` as Prefect's module sees it, but ``get_context`` answers ``context``."""
+
+    def __init__(self, context: BaseContext) -> None:
+        self._context = context
+
+    def get_context(self, method: str | None = None) -> BaseContext:
+        return self._context
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(multiprocessing, name)
+
+
+@contextlib.contextmanager
+def _pool_start_method(context: BaseContext) -> Iterator[None]:
+    """Prefect 3.9's ``ProcessPoolTaskRunner.__enter__`` builds its pool (and the queue
+    its workers send events through) on ``multiprocessing.get_context("spawn")``, with
+    no way to choose: for that call, its module's ``multiprocessing`` hands out ours."""
+    names = vars(prefect.task_runners)
+    stock = names["multiprocessing"]
+    names["multiprocessing"] = _StartMethod(context)
+    try:
+        yield
+    finally:
+        names["multiprocessing"] = stock
 
 
 def default_task_runner() -> TaskRunner[PrefectFuture[Any]]:

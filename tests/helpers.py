@@ -85,6 +85,28 @@ def descendants(pid: int) -> list[tuple[int, str]]:
     return found
 
 
+FORK_SERVER = "multiprocessing.forkserver import main"
+
+
+def pool_workers(processes: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The pool workers among ``processes`` (pid, command line), as ``descendants`` gives:
+    spawned ones (``spawn_main``), or those a fork server forked, which share its command
+    line and are its children; the server itself is not one."""
+    servers = {pid for pid, cmd in processes if FORK_SERVER in cmd}
+    return [
+        (pid, cmd)
+        for pid, cmd in processes
+        if "spawn_main" in cmd or (pid in servers and parent_pid(pid) in servers)
+    ]
+
+
+def parent_pid(pid: int) -> int | None:
+    try:
+        return int((Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def close_prefect_clients() -> None:
     """Stop the events and run-log senders a test process keeps after running flows.
 

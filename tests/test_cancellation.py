@@ -30,7 +30,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from helpers import REFERENCE, descendants
+from helpers import REFERENCE, descendants, pool_workers
 from prefect.client.schemas.filters import (
     FlowRunFilter,
     FlowRunFilterId,
@@ -247,7 +247,7 @@ def test_cancel_stops_the_run_in_10_s_leaves_no_process_and_a_consistent_ledger(
         wait_until("a recorded batch while others parse", mid_way, RUN_TIMEOUT)
         run_procs = {p: c for p, c in processes_below(served.pid).items() if p not in before}
         shown = "\n".join(f"{pid}: {cmd}" for (pid, _), cmd in run_procs.items())
-        workers = [c for c in run_procs.values() if "spawn_main" in c]
+        workers = pool_workers([(pid, c) for (pid, _), c in run_procs.items()])
         assert workers, f"no pool worker among the run's processes:\n{shown}"
         print(f"\nthe run's processes:\n{shown}")
 
@@ -345,9 +345,9 @@ def test_pool_workers_exit_when_the_flow_process_is_killed(
 
         def napping() -> bool:
             assert flow_process.poll() is None, log.read_text(errors="replace")
-            workers.update(
-                (p, c) for p, c in processes_below(flow_process.pid).items() if "spawn_main" in c
-            )
+            below = processes_below(flow_process.pid)
+            found = {pid for pid, _ in pool_workers([(p[0], c) for p, c in below.items()])}
+            workers.update((p, c) for p, c in below.items() if p[0] in found)
             if len(workers) < 2:
                 return False
             with api(live_server) as client:

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import descendants
+from helpers import descendants, pool_workers
 from prefect_server import Server, api, clean_env
 
 from flows.cli import main
@@ -126,11 +126,9 @@ def test_cli_scan_uses_one_api_server_and_writes_the_report(tmp_path: Path) -> N
 
     def watch() -> None:
         while proc.poll() is None:
-            for pid, cmdline in descendants(proc.pid):
-                if "uvicorn" in cmdline:
-                    servers.add(pid)
-                elif "multiprocessing" in cmdline and "resource_tracker" not in cmdline:
-                    workers.add(pid)
+            below = descendants(proc.pid)
+            servers.update(pid for pid, cmdline in below if "uvicorn" in cmdline)
+            workers.update(pid for pid, _ in pool_workers(below))
             time.sleep(0.05)
 
     watcher = threading.Thread(target=watch)

@@ -7,6 +7,7 @@ import threading
 import time
 from pathlib import Path
 
+import helpers
 import pytest
 from helpers import scan_paths, write_log
 from prefect import get_client
@@ -35,18 +36,7 @@ BIG_FILE_LINES = 200_000
 
 
 def pool_workers(parent: int) -> list[int]:
-    workers = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            cmd = (entry / "cmdline").read_bytes()
-        except (OSError, ValueError, IndexError):
-            continue
-        if ppid == parent and b"multiprocessing" in cmd and b"resource_tracker" not in cmd:
-            workers.append(int(entry.name))
-    return workers
+    return [pid for pid, _ in helpers.pool_workers(helpers.descendants(parent))]
 
 
 def open_logs(pid: int, folder: Path) -> set[str]:
