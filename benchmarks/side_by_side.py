@@ -8,8 +8,10 @@ Every configuration reads the same tree (``benchmarks/make_tree.py``) with the
 same number of worker processes; each round runs every configuration once, in
 turn, so whatever else the machine is doing hits all of them alike, and each
 figure is the median of ``--rounds`` (3 or more).  A/b/c start a fresh
-``ProcessPoolExecutor`` per run (``spawn``, as Prefect's pool does, so the
-workers' start and imports are counted like Prefect's are):
+``ProcessPoolExecutor`` per run (``spawn``, as Prefect's stock pool does, so the
+workers' start and imports are counted; logsweep's own Prefect pool forks its
+workers from a preloaded fork server since the tenth session, and (c) keeps
+``spawn`` so its figures compare across sessions):
 
 (a) **cookbook** -- Python Cookbook 12.8 done by hand (``benchmarks/cookbook.py``):
     text-mode ``gzip.open``/``open``, ``for line in f``, ``line.split()``, a

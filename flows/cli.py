@@ -205,16 +205,16 @@ def prepare_prefect_settings() -> None:
 def run_scan(args: argparse.Namespace) -> int:
     analyzers = check_scan_arguments(args)
     prepare_prefect_settings()
-    if args.runner == "process":
-        # The pool's workers' imports (Prefect's, ~1.5 s) run now, beside this process's.
-        start_worker_server()
-    # Imported here: Prefect takes a second to import; usage errors should not wait for it.
-    from flows.api_server import ServerDidNotStart, temporary_api_server
-    from flows.runners import DaskNotInstalled, make_task_runner
-
     with contextlib.ExitStack() as stack:
         if args.runner == "process":
-            stack.callback(stop_worker_server)  # last, once the flow's pool is gone
+            # The pool's workers' imports (Prefect's, ~1.5 s) run now, beside this
+            # process's; the server is stopped last, once the flow's pool is gone.
+            start_worker_server()
+            stack.callback(stop_worker_server)
+        # Imported here: Prefect takes a second to import; usage errors should not wait.
+        from flows.api_server import ServerDidNotStart, temporary_api_server
+        from flows.runners import DaskNotInstalled, make_task_runner
+
         # Embedded runs: the API server starts now, while the flow is imported.
         server = stack.enter_context(temporary_api_server())
         from flows.progress import with_progress_bar

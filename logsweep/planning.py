@@ -16,9 +16,10 @@ second kernel), so ``measured_costs`` reads a sample of each family and
 prices a file by its lines' bytes plus its needle lines (~12x more for one
 parsed in Python than for one a kernel judges); ``estimated_cost``
 is the guess from the size alone, where nothing could be read.  With a ledger,
-only what is left to read is priced: a rotated file read to its end costs its
-head, a grown one the bytes after its offset (and, compressed, decompressing
-up to there), so the night's new lines, not the old files, are spread out.
+only what is left to read is priced: a rotated file read to its end costs next
+to nothing (only its head is read), a grown one the bytes after its offset
+(and, compressed, decompressing up to there), so the night's new lines, not the
+old files, are spread out.
 """
 
 import contextlib

@@ -64,14 +64,8 @@ def descendants(pid: int) -> list[tuple[int, str]]:
     """(pid, command line) of every process below pid, read from /proc (Linux)."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        children.setdefault(ppid, []).append(int(entry.name))
+        if entry.name.isdigit() and (ppid := parent_pid(int(entry.name))) is not None:
+            children.setdefault(ppid, []).append(int(entry.name))
     found: list[tuple[int, str]] = []
     stack = list(children.get(pid, []))
     while stack:

@@ -87,7 +87,7 @@ def test_flow_on_threads_equals_the_plain_core(sample_tree: tuple[Path, SampleTr
 def test_closing_prefect_clients_leaves_no_websocket_pinging(
     sample_tree: tuple[Path, SampleTruth],
 ) -> None:
-    # What conftest runs after each module: an open events socket pings from Prefect's
+    # What conftest runs after each test: an open events socket pings from Prefect's
     # loop thread with the global random, which hypothesis reports in later tests.
     root, _ = sample_tree
     scan_logs.with_options(task_runner=make_task_runner("thread", 1))(
