@@ -1,12 +1,13 @@
 """What the pools of (b) and (c) run: top-level functions, imported by name in spawned workers.
 
-Only ``os`` and ``resource`` at import time: a spawned worker imports this module
+Only ``os``, ``resource`` and ``time`` at import time: a spawned worker imports this module
 before its first task, and its start is part of every figure.  (It also runs the
 main script again, which is why ``run.py`` is a few lines.)
 """
 
 import os
 import resource
+import time
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -44,8 +45,12 @@ def floor_file(path: str) -> tuple[int, int, int, int, float]:
 
 def core_batch(
     files: "tuple[LogFile, ...]", options: "ScanOptions"
-) -> "tuple[list[FileResult], int, int, float]":
-    """(c): one planned batch through logsweep's core, then this worker's pid, RSS, CPU."""
+) -> "tuple[list[FileResult], int, int, float, float, float]":
+    """(c): one planned batch through logsweep's core, then this worker's pid, RSS, CPU,
+    and the wall clock (``time.time``, one clock for every process) when it began and
+    ended: the run's time outside every batch is what no second worker can share."""
     from logsweep.scan import scan_files
 
-    return scan_files(files, options), os.getpid(), *usage()
+    began = time.time()
+    results = scan_files(files, options)
+    return results, os.getpid(), *usage(), began, time.time()

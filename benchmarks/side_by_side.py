@@ -21,6 +21,8 @@ workers from a preloaded fork server since the tenth session, and (c) keeps
     the decompressor logsweep uses (``logsweep.readers.sniff_compression`` +
     ``open_decompressed``, isal for gzip), counting newlines, one file per
     task.  No Python parser can beat it; logsweep should stay within 3x.
+    Also run with 1 worker: the floor's own scaling, in the same rounds, is
+    what this machine's cores let a pool of code that is not logsweep's gain.
 (c) **core** -- logsweep without Prefect: ``discovery.discover``,
     ``planning.plan`` (as the flow plans: parts, sampled costs, but for a bare
     pool's ~1 ms tasks, ``BARE_POOL_TASK``: a task per file), ``scan.scan_files``
@@ -29,6 +31,9 @@ workers from a preloaded fork server since the tenth session, and (c) keeps
     map-reduce scales (target: 1.85x for 2 workers).  The workers are started
     before the parent plans and exit while it builds the report, as a
     map-reduce driver would do it; the run ends when they have exited.
+    Each batch reports when it began and ended, so the run's time outside
+    every batch (what no second worker can share) is printed, with the best
+    scaling a perfect split of the rest could give.
 (d) **CLI** -- ``logsweep scan TREE --format json --output FILE --timezone UTC
     --workers N`` as a subprocess: the whole product, Prefect included.
     (d1) the embedded default: no ``PREFECT_API_URL``, so the run starts its
@@ -155,6 +160,10 @@ class Sample:
     rss_kib: dict[str, int]  # role ("worker", "main", "server") -> largest peak
     processes: dict[str, int] = field(default_factory=dict)  # role -> how many were seen
     cpu: float = 0.0  # CPU seconds of every process of the run (user + system)
+    # (c): seconds from the run's start to its first batch's, and from its last batch's
+    # end to the run's; what a second worker cannot share.
+    lead: float = 0.0
+    tail: float = 0.0
 
 
 @dataclass
@@ -173,6 +182,10 @@ class Config:
     @property
     def cpu(self) -> float:
         return statistics.median(s.cpu for s in self.samples)
+
+    @property
+    def outside(self) -> float:
+        return statistics.median(s.lead + s.tail for s in self.samples)
 
 
 @dataclass
@@ -237,8 +250,9 @@ def run_core(tree: Path, workers: int, method: str, answers: Answers) -> Sample:
     from logsweep.scan import ScanOptions, build_report, in_discovery_order, merge_parts
 
     options = ScanOptions(timezone="UTC", hourly=False)  # as the flow's stateless scan
-    start, cpu = time.perf_counter(), self_cpu()
+    start, cpu, wall = time.perf_counter(), self_cpu(), time.time()
     results: list[FileResult] = []
+    spans: list[tuple[float, float]] = []
     workers_usage: Usage = {}
     context = get_context(method)
     with ProcessPoolExecutor(workers, context, initializer=pool_work.import_core) as pool:
@@ -253,19 +267,23 @@ def run_core(tree: Path, workers: int, method: str, answers: Answers) -> Sample:
         batches = plan(found.files, workers, options.analyzers, True, BARE_POOL_TASK)
         futures = [pool.submit(pool_work.core_batch, batch.files, options) for batch in batches]
         for future in as_completed(futures):
-            batch_results, pid, rss, worker_cpu = future.result()
+            batch_results, pid, rss, worker_cpu, began, ended = future.result()
             results += batch_results
             record(workers_usage, pid, rss, worker_cpu)
+            spans.append((began, ended))
         pool.shutdown(wait=False)  # the workers exit while the report is built
         whole = merge_parts(results)
         report = build_report(in_discovery_order(whole, found.files), found.skipped, options)
     for worker in context.active_children():  # and are waited for, as a pool's exit does
         worker.join()
-    seconds, cpu = time.perf_counter() - start, self_cpu() - cpu
+    seconds, cpu, wall_end = time.perf_counter() - start, self_cpu() - cpu, time.time()
     not_ok(f"(c) with {workers} worker(s)", [(f.path, f.status, f.error) for f in report.files])
     answers.core[str(workers)] = json.loads(report.model_dump_json())
     answers.core_report = report
-    return pool_sample(seconds, workers_usage, cpu)
+    sample = pool_sample(seconds, workers_usage, cpu)
+    sample.lead = min(began for began, _ in spans) - wall
+    sample.tail = wall_end - max(ended for _, ended in spans)
+    return sample
 
 
 # --------------------------------------------------------------------- subprocesses
@@ -600,6 +618,24 @@ def ratios(by_key: Mapping[str, Config], workers: int, data_bytes: int) -> list[
         )
         if by_round := paired(c1, cn, lambda one, many: one / many):
             out.append(f"  - round by round (c1 and cN run back to back): {by_round}x")
+        # Amdahl: c1 = serial + parallel; N workers at best serial + parallel / N.
+        serial = min(c1.outside, c1.median)
+        best = c1.median / (serial + (c1.median - serial) / workers)
+        out.append(
+            f"  - outside every batch (pool start and imports, planning the workers did not "
+            f"overlap, the report, the workers' exit): {c1.outside:.2f} s with 1 worker, "
+            f"{cn.outside:.2f} s with {workers}; with c1's, a perfect split of the rest "
+            f"gives at most {best:.2f}x"
+        )
+        b1, bn = by_key.get("b1"), by_key.get("b")
+        if b1 and bn:
+            floor_scale = b1.median / bn.median
+            out.append(
+                f"  - the floor's scaling, the same rounds: (b) 1 worker / {workers} = "
+                f"{b1.median:.2f} s / {bn.median:.2f} s = {floor_scale:.2f}x (decompression "
+                "alone, no logsweep code: what these cores gave a pool meanwhile)"
+                + (f"; round by round {r}x" if (r := paired(b1, bn, lambda o, m: o / m)) else "")
+            )
     for n in ("1", "2"):
         d, e, f = by_key.get(f"d{n}"), by_key.get(f"e{n}"), by_key.get(f"f{n}")
         mode = "embedded API" if n == "1" else "prefect server"
@@ -862,6 +898,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 lambda: run_floor(tree, n, method, answers),
                 True,
             )
+            if n != 1:  # how this machine's cores scale code that is not logsweep's
+                add(
+                    "b1",
+                    "(b) decompress only (floor), 1 worker",
+                    lambda: run_floor(tree, 1, method, answers),
+                    True,
+                )
         if "c" in wanted:
             add(
                 "c1",
