@@ -4,7 +4,9 @@ A pool worker spawned fresh spends about 1.5 s of CPU importing Prefect before
 its first task, and a run on two cores starts two of them right when the scan
 begins.  Where the platform has one (every POSIX system), the pool therefore
 uses a fork server: one process that imports Prefect, the pool's initializers
-and the parse task once, then forks each worker from that state (a pool of one
+and the parse task once, and loads the Prefect collections that each worker's
+first task run would load (``collections_preload``), then forks each worker
+from that state (a pool of one
 gave its first result 9-12 ms after it was made, once the server had
 imported).  Its workers keep ``spawn``'s rules: each gets the parent's
 ``sys.path`` and working directory, and its arguments by pickle; the
@@ -24,8 +26,15 @@ from multiprocessing.context import BaseContext
 from flows.quiet import CONSOLE_LEVEL
 
 # What a worker needs before its first task: Prefect's task engine, the pool's
-# initializers (Prefect's and ours), and the parse task, with the core under it.
-PRELOAD = ("prefect.task_engine", "prefect.task_runners", "flows.runners", "tasks.parse")
+# initializers (Prefect's and ours), the parse task with the core under it, and the
+# Prefect collections its first task run would load.
+PRELOAD = (
+    "prefect.task_engine",
+    "prefect.task_runners",
+    "flows.runners",
+    "tasks.parse",
+    "flows.collections_preload",
+)
 
 
 def worker_context() -> BaseContext:

@@ -3,6 +3,7 @@
 import gc
 import gzip
 import os
+import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -126,3 +127,12 @@ def open_websockets() -> list[str]:
         for obj in gc.get_objects()
         if isinstance(obj, Connection) and obj.state is not State.CLOSED
     ]
+
+
+# The modules a pool worker had right after its fork, before any task: filled in the
+# worker by record_modules_at_start, the pool's initializer.
+MODULES_AT_START: set[str] = set()
+
+
+def record_modules_at_start() -> None:
+    MODULES_AT_START.update(sys.modules)

@@ -2,8 +2,10 @@
 
 import multiprocessing
 import os
+from importlib.metadata import entry_points
 from pathlib import Path
 
+import helpers
 import prefect.task_runners
 import pytest
 from helpers import FORK_SERVER, descendants
@@ -38,6 +40,30 @@ def test_pool_workers_are_forked_from_a_server_that_imported_prefect() -> None:
     assert all(repr(module) in cmdline for module in PRELOAD), cmdline
     # The stand-in start method was Prefect's for the pool's creation only.
     assert vars(prefect.task_runners)["multiprocessing"] is multiprocessing
+
+
+@task
+def modules_at_start(_: int) -> frozenset[str]:
+    # Read through the helpers module: this function reaches the worker by value.
+    return frozenset(helpers.MODULES_AT_START)
+
+
+@flow(
+    task_runner=SharedApiProcessPoolTaskRunner(
+        max_workers=1, initializer=helpers.record_modules_at_start
+    )
+)
+def a_workers_modules_at_start() -> frozenset[str]:
+    return modules_at_start.submit(0).result()
+
+
+@pytest.mark.usefixtures("prefect_api")
+def test_pool_workers_start_with_prefects_collections_loaded() -> None:
+    """A task run's context loads Prefect's installed collections (prefect-dask imports
+    dask.distributed); the fork server has, so a worker does not before its first task."""
+    collections = {ep.module for ep in entry_points(group="prefect.collections")}
+    assert "prefect_dask" in collections  # the dask extra, which make install installs
+    assert collections <= a_workers_modules_at_start()
 
 
 def test_the_clis_fork_server_logs_only_warnings_and_stopping_waits_for_it(
