@@ -6,12 +6,11 @@ begins.  Where the platform has one (every POSIX system), the pool therefore
 uses a fork server: one process that imports Prefect, the pool's initializers
 and the parse task once, and loads the Prefect collections that each worker's
 first task run would load (``collections_preload``), then forks each worker
-from that state (a pool of one
-gave its first result 9-12 ms after it was made, once the server had
-imported).  Its workers keep ``spawn``'s rules: each gets the parent's
-``sys.path`` and working directory, and its arguments by pickle; the
-environment is the fork server's, and Prefect passes each task the parent's
-on top.
+from that state (a pool of one gave its first result 9-12 ms after it was
+made, once the server had imported).  Its workers keep ``spawn``'s rules:
+each gets the parent's ``sys.path`` and working directory, and its arguments
+by pickle; the environment is the fork server's, and Prefect passes each task
+the parent's on top.
 
 The CLI starts the fork server first thing (``start_worker_server``), so its
 imports run while the CLI imports Prefect and the API server starts.  No
