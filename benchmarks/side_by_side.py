@@ -281,8 +281,9 @@ def run_core(tree: Path, workers: int, method: str, answers: Answers) -> Sample:
     answers.core[str(workers)] = json.loads(report.model_dump_json())
     answers.core_report = report
     sample = pool_sample(seconds, workers_usage, cpu)
-    sample.lead = min(began for began, _ in spans) - wall
-    sample.tail = wall_end - max(ended for _, ended in spans)
+    # A tree without a file has no batch: then the whole run is outside them.
+    sample.lead = min((began for began, _ in spans), default=wall_end) - wall
+    sample.tail = wall_end - max((ended for _, ended in spans), default=wall_end)
     return sample
 
 
@@ -616,7 +617,7 @@ def ratios(by_key: Mapping[str, Config], workers: int, data_bytes: int) -> list[
             f"  - CPU seconds, 1 worker vs {workers}: {c1.cpu:.2f} vs {cn.cpu:.2f} (equal work "
             "means lost scaling is waiting: other load on the cores, or imbalance)"
         )
-        if by_round := paired(c1, cn, lambda one, many: one / many):
+        if by_round := paired(c1, cn, scaling):
             out.append(f"  - round by round (c1 and cN run back to back): {by_round}x")
         # Amdahl: c1 = serial + parallel; N workers at best serial + parallel / N.
         serial = min(c1.outside, c1.median)
@@ -634,7 +635,7 @@ def ratios(by_key: Mapping[str, Config], workers: int, data_bytes: int) -> list[
                 f"  - the floor's scaling, the same rounds: (b) 1 worker / {workers} = "
                 f"{b1.median:.2f} s / {bn.median:.2f} s = {floor_scale:.2f}x (decompression "
                 "alone, no logsweep code: what these cores gave a pool meanwhile)"
-                + (f"; round by round {r}x" if (r := paired(b1, bn, lambda o, m: o / m)) else "")
+                + (f"; round by round {r}x" if (r := paired(b1, bn, scaling)) else "")
             )
     for n in ("1", "2"):
         d, e, f = by_key.get(f"d{n}"), by_key.get(f"e{n}"), by_key.get(f"f{n}")
@@ -681,6 +682,10 @@ def ratios(by_key: Mapping[str, Config], workers: int, data_bytes: int) -> list[
                 f"; by CPU seconds {e.cpu:.2f} / {f.cpu:.2f} = {e.cpu / f.cpu:.2f}"
             )
     return out
+
+
+def scaling(one: float, many: float) -> float:
+    return one / many
 
 
 def paired(x: Config, y: Config, combine: Callable[[float, float], float]) -> str:
